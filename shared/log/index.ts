@@ -1,0 +1,56 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { maskPhone, phoneFieldNames } from './mask.ts';
+
+export type { Logger } from 'pino';
+export { maskPhone } from './mask.ts';
+export { type TraceFields, traceFields } from './trace.ts';
+
+// pino level -> Cloud Logging LogSeverity.
+// https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#logseverity
+const severityByLevel: Record<string, string> = {
+  trace: 'DEBUG',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+};
+
+// Phone fields are masked wherever they appear at the top level or one object
+// down (pino's redact paths), as a safety net under the named log events.
+const redactPaths = phoneFieldNames.flatMap((name) => [name, `*.${name}`]);
+
+export interface LoggerOptions {
+  level?: string;
+  /** Written on every line, e.g. { function: 'webhook' }. */
+  base?: Record<string, unknown>;
+  /** Defaults to synchronous stdout, which Cloud Run ships to Cloud Logging. */
+  destination?: DestinationStream;
+}
+
+/**
+ * A pino logger whose lines Cloud Logging parses as structured entries:
+ * `severity`, `message`, `time`, plus whatever fields the event carries.
+ * Hand-configured rather than Google's pino-logging-gcp-config, which loads
+ * @google-cloud/logging (+~230 ms and ~40 MB at cold start, measured) for
+ * features this project does not use.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: options.base ?? null,
+      messageKey: 'message',
+      errorKey: 'error',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ severity: severityByLevel[label] ?? 'DEFAULT' }),
+      },
+      redact: {
+        paths: redactPaths,
+        censor: (value) => (typeof value === 'string' ? maskPhone(value) : value),
+      },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
