@@ -39,16 +39,17 @@ export function loadConfig<S extends SectionName>(
     }
     for (const issue of result.error.issues) {
       const variable = String(issue.path[0] ?? name);
-      const shown = secretNames.has(variable) ? '' : describeValue(env[variable]);
-      problems.push(`${variable}: ${issue.message}${shown}`);
+      problems.push(describeProblem(variable, env[variable], issue.message));
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return merged as Config<S>;
 }
 
-function describeValue(value: string | undefined): string {
-  return value === undefined ? ' (not set)' : ` (got ${JSON.stringify(value)})`;
+function describeProblem(variable: string, value: string | undefined, reason: string): string {
+  if (value === undefined) return `${variable}: required but not set`;
+  const shown = secretNames.has(variable) ? 'value hidden' : `got ${JSON.stringify(value)}`;
+  return `${variable}: ${reason} (${shown})`;
 }
 
 /** The config with every secret replaced, safe to log once at cold start. */

@@ -1,7 +1,7 @@
 /**
  * Phone numbers are personal data: logs keep the country-code end and the
  * last two digits, enough to tell numbers apart when debugging, no more.
- * '+14155550123' -> '+141•••••••23'.
+ * '+14155550123' -> '+141••••••23'.
  */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/[^\d]/g, '');
