@@ -1,0 +1,111 @@
+import { deriveStatus } from './status.ts';
+import type { Effect, Message } from './types.ts';
+
+/** A platform fact about one agent message, as the webhook parsed it. */
+export interface DeliveryFact {
+  type: 'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED';
+  messageId: string;
+  agentId: string;
+  phoneNumber: string;
+  /** The platform's sendTime for the event. */
+  at: Date;
+}
+
+export interface Outcome {
+  message: Message;
+  effects: Effect[];
+}
+
+/** What the system knows of a message it never registered: only what the platform told it. */
+export function untrackedMessage(fact: DeliveryFact, now: Date): Message {
+  return {
+    messageId: fact.messageId,
+    agentId: fact.agentId,
+    phoneNumber: fact.phoneNumber,
+    tracked: false,
+    status: 'untracked',
+    labels: {},
+    createdAt: now,
+    revocation: { state: 'none', attempts: 0 },
+    fallback: { state: 'none', enabled: false },
+    duplicateDelivery: false,
+    lateDelivery: false,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Applies one platform fact. Delivery facts only move forward (law 1): times
+ * keep the earliest report, READ implies delivered, nothing is ever unset.
+ * Applying the same fact twice gives the same message.
+ */
+export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryFact, now: Date): Outcome {
+  const before = existing ?? untrackedMessage(fact, now);
+  const message: Message = {
+    ...before,
+    revocation: { ...before.revocation },
+    fallback: { ...before.fallback },
+    updatedAt: now,
+  };
+  const effects: Effect[] = [];
+
+  switch (fact.type) {
+    case 'READ':
+      message.readAt = earliest(message.readAt, fact.at);
+      recordDelivery(message, fact.at);
+      break;
+    case 'DELIVERED':
+      recordDelivery(message, fact.at);
+      break;
+    case 'TTL_EXPIRATION_REVOKED':
+      // The platform revoked at expiry: a confirmed revocation unless delivery was already seen.
+      if (message.deliveredAt === undefined && message.revocation.state !== 'confirmed') {
+        message.revocation.state = 'confirmed';
+        message.revocation.confirmedAt = fact.at;
+        message.revocation.reason = 'revoked by the platform at TTL expiry';
+        if (message.tracked && message.fallback.enabled && message.fallback.state === 'none') {
+          message.fallback.state = 'pending';
+          effects.push({ kind: 'schedule_fallback' });
+        }
+      }
+      break;
+    case 'TTL_EXPIRATION_REVOKE_FAILED':
+      // Expired but not revoked: unless a DELIVERED came, revoke now, then fall back (rbm-api.md).
+      if (message.tracked && message.deliveredAt === undefined && message.revocation.state === 'none') {
+        effects.push({ kind: 'revoke_now' });
+      }
+      break;
+  }
+
+  const wasWaiting = before.tracked && before.status === 'pending';
+  message.status = deriveStatus(message);
+  if (wasWaiting && message.status !== 'pending') effects.unshift({ kind: 'cancel_revoke_task' });
+  return { message, effects };
+}
+
+function recordDelivery(message: Message, at: Date): void {
+  const firstReport = message.deliveredAt === undefined;
+  message.deliveredAt = earliest(message.deliveredAt, at);
+  if (!firstReport) return;
+  const revoke = message.revocation;
+  if (revoke.state === 'requested' || revoke.state === 'not_found' || revoke.state === 'confirmed') {
+    // The revoke did not stop delivery: the platform delivered first (law 3).
+    revoke.state = 'lost_race';
+    revoke.reason = 'DELIVERED arrived after the revoke was requested';
+    message.lateDelivery = true;
+  }
+  if (message.fallback.state === 'sent') {
+    message.duplicateDelivery = true; // law 5
+    message.lateDelivery = true;
+  } else if (message.fallback.state === 'pending' || message.fallback.state === 'none') {
+    // Delivery is now confirmed: no SMS, whatever the policy (law 4).
+    if (message.fallback.state === 'pending' || message.fallback.enabled) {
+      message.fallback.state = 'skipped';
+      message.fallback.reason = 'RCS delivery confirmed';
+    }
+  }
+}
+
+function earliest(current: Date | undefined, candidate: Date): Date {
+  return current === undefined || candidate < current ? candidate : current;
+}
