@@ -164,7 +164,14 @@ describe('parsePayload', () => {
     );
     expect(noMessageId).toEqual({ ok: false, reason: 'messageId: required on READ' });
     const badPhone = parsePayload(
-      json({ senderPhoneNumber: '555', eventType: 'READ', eventId: 'e', messageId: 'm', sendTime, agentId: 'a' }),
+      json({
+        senderPhoneNumber: '555',
+        eventType: 'READ',
+        eventId: 'e',
+        messageId: 'm',
+        sendTime,
+        agentId: 'a',
+      }),
       {},
     );
     expect(badPhone.ok).toBe(false);
