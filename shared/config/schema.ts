@@ -8,12 +8,15 @@ import { z } from 'zod';
 const url = z.url({ protocol: /^https?$/ });
 const positiveInt = z.coerce.number().int().positive();
 const secret = z.string().min(1);
+const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port');
 
 export const configSections = {
   core: z.object({
     GOOGLE_CLOUD_PROJECT: z.string().min(1),
     FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // How long messages, events and dead letters are kept (Firestore TTL on expireAt).
+    RETENTION_DAYS: positiveInt.default(90),
   }),
   rbm: z.object({
     RBM_AGENT_ID: z.string().min(1),
@@ -21,16 +24,38 @@ export const configSections = {
     // local sandbox's URL in development. See docs/configuration.md.
     RBM_API_BASE_URL: url.default('https://rcsbusinessmessaging.googleapis.com'),
     RBM_TIMEOUT_MS: positiveInt.default(10_000),
+    // JSON key of the RBM service account (from the RBM partner console), from Secret Manager.
+    RBM_SERVICE_ACCOUNT_KEY: secret.optional(),
+    // A fixed bearer token, only for the local RBM sandbox (see shared/rbm/auth.ts).
+    RBM_ACCESS_TOKEN: secret.optional(),
   }),
   webhook: z.object({
     RBM_CLIENT_TOKEN: secret,
     // Second accepted token while the webhook's clientToken is being rotated.
     RBM_CLIENT_TOKEN_PREVIOUS: secret.optional(),
     WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+    // Answer each inbound user message with an agent READ receipt (phones.agentEvents.create).
+    WEBHOOK_READ_RECEIPTS: z.stringbool().default(false),
+  }),
+  tasks: z.object({
+    TASKS_LOCATION: z.string().min(1),
+    REVOKE_QUEUE: z.string().min(1).default('rbm-revoke'),
+    FALLBACK_QUEUE: z.string().min(1).default('rbm-fallback'),
+    REVOKE_URL: url,
+    FALLBACK_URL: url,
+    // Identity Cloud Tasks signs its OIDC tokens as; the targets accept only it.
+    TASKS_SERVICE_ACCOUNT: z.email(),
+    // Local Cloud Tasks emulator (host:port); unset in production.
+    TASKS_EMULATOR_HOST: hostPort.optional(),
   }),
 } as const;
 
-export const secretNames: ReadonlySet<string> = new Set(['RBM_CLIENT_TOKEN', 'RBM_CLIENT_TOKEN_PREVIOUS']);
+export const secretNames: ReadonlySet<string> = new Set([
+  'RBM_CLIENT_TOKEN',
+  'RBM_CLIENT_TOKEN_PREVIOUS',
+  'RBM_SERVICE_ACCOUNT_KEY',
+  'RBM_ACCESS_TOKEN',
+]);
 
 export type ConfigSections = typeof configSections;
 export type SectionName = keyof ConfigSections;

@@ -50,6 +50,8 @@ export interface Revocation {
   confirmedAt?: Date;
   /** Why the revocation ended as it did, in words an operator can act on. */
   reason?: string;
+  /** The Cloud Tasks task that will revoke at the deadline, while one is scheduled. */
+  taskName?: string;
 }
 
 export interface Fallback {

@@ -1,0 +1,85 @@
+import * as ff from '@google-cloud/functions-framework';
+import { parseBody } from '../../shared/rbm/envelope.ts';
+import { tokenMatches, verifySignature } from '../../shared/rbm/signature.ts';
+import { createRuntime, lazyRbmClient, lazyScheduler } from '../../shared/runtime.ts';
+import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
+import { webhookLogs } from '../../shared/webhook/logs.ts';
+
+/**
+ * The RBM webhook: public, so it trusts nothing it cannot verify. Parse,
+ * verify, ingest, then map the outcome to HTTP in one place. The platform
+ * retries anything but 200 for 7 days, so bad input gets a 4xx and only our
+ * own transient faults get a 5xx.
+ */
+const runtime = createRuntime('webhook', ['rbm', 'webhook', 'tasks']);
+const { config, log } = runtime;
+const clientTokens = [config.RBM_CLIENT_TOKEN, config.RBM_CLIENT_TOKEN_PREVIOUS].filter((t) => t !== undefined);
+const deps = {
+  ...runtime,
+  scheduler: lazyScheduler(config),
+  ...(config.WEBHOOK_READ_RECEIPTS ? { rbm: lazyRbmClient(config) } : {}),
+};
+
+type Outcome =
+  | IngestOutcome
+  | { kind: 'handshake'; secret: string }
+  | { kind: 'rejected'; status: 400 | 401 | 403 | 405 | 413 | 415; reason: string }
+  | { kind: 'unavailable' };
+
+ff.http('webhook', async (req, res) => {
+  const outcome = await handle(req);
+  switch (outcome.kind) {
+    case 'handshake':
+      res.status(200).type('text/plain').send(outcome.secret);
+      return;
+    case 'stored':
+    case 'dead_lettered':
+      res.status(200).json({ ok: true, outcome: outcome.kind });
+      return;
+    case 'rejected':
+      res.status(outcome.status).json({ error: outcome.reason });
+      return;
+    case 'unavailable':
+      res.status(503).json({ error: 'temporarily unavailable, retry' });
+      return;
+  }
+});
+
+async function handle(req: ff.Request): Promise<Outcome> {
+  if (req.method !== 'POST') return reject(405, 'only POST');
+  // functions-framework has parsed the body already; refuse oversize bodies before any of our work.
+  const declaredLength = Number(req.get('content-length') ?? 0);
+  if (declaredLength > config.WEBHOOK_MAX_BODY_BYTES || (req.rawBody?.length ?? 0) > config.WEBHOOK_MAX_BODY_BYTES) {
+    return reject(413, `body larger than ${config.WEBHOOK_MAX_BODY_BYTES} bytes`);
+  }
+  if (!req.is('application/json')) return reject(415, 'content type must be application/json');
+
+  const body = parseBody(req.body);
+  if (body.kind === 'invalid') return reject(400, body.reason);
+  if (body.kind === 'handshake') {
+    if (!tokenMatches(body.handshake.clientToken, clientTokens)) {
+      webhookLogs.handshakeRefused(log);
+      return { kind: 'rejected', status: 403, reason: 'unknown clientToken' };
+    }
+    webhookLogs.handshakeAccepted(log);
+    return { kind: 'handshake', secret: body.handshake.secret };
+  }
+
+  const signature = req.get('x-goog-signature');
+  if (!verifySignature(body.envelope.data, signature, clientTokens)) {
+    webhookLogs.signatureRejected(log, signature ? 'mismatch' : 'missing');
+    return { kind: 'rejected', status: 401, reason: 'signature does not verify' };
+  }
+
+  try {
+    return await ingestEnvelope(body.envelope, deps);
+  } catch (error) {
+    webhookLogs.storeFailed(log, error);
+    return { kind: 'unavailable' };
+  }
+}
+
+function reject(status: 400 | 405 | 413 | 415, reason: string): Outcome {
+  webhookLogs.requestRejected(log, status, reason);
+  return { kind: 'rejected', status, reason };
+}

@@ -1,0 +1,103 @@
+import type { AuthClient } from 'google-auth-library';
+
+/**
+ * The three RBM calls the product makes (rbm-api.md): send, revoke, agent
+ * event. Each returns what happened, with status and latency, and never
+ * throws for an HTTP or network outcome: the caller's rules decide what a
+ * 404 or a 503 means for the message.
+ */
+export type RbmResult =
+  | { ok: true; status: number; body: unknown; latencyMs: number }
+  | {
+      ok: false;
+      /** HTTP status, or 0 when no answer came (network error, timeout). */
+      status: number;
+      error: string;
+      retryAfterMs?: number;
+      latencyMs: number;
+    };
+
+export interface RbmClient {
+  sendMessage(phoneNumber: string, messageId: string, body: object): Promise<RbmResult>;
+  revokeMessage(phoneNumber: string, messageId: string): Promise<RbmResult>;
+  sendAgentEvent(phoneNumber: string, eventId: string, body: object): Promise<RbmResult>;
+}
+
+export interface RbmClientSettings {
+  baseUrl: string;
+  agentId: string;
+  timeoutMs: number;
+  auth: Pick<AuthClient, 'getRequestHeaders'>;
+  now?: () => number;
+}
+
+export function createRbmClient(settings: RbmClientSettings): RbmClient {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  const now = settings.now ?? (() => performance.now());
+  const phonePath = (phone: string) => `${base}/v1/phones/${encodeURIComponent(phone)}`;
+  const agent = `agentId=${encodeURIComponent(settings.agentId)}`;
+
+  async function call(method: string, url: string, body?: object): Promise<RbmResult> {
+    const started = now();
+    try {
+      const headers = await settings.auth.getRequestHeaders(url);
+      if (body) headers.set('content-type', 'application/json');
+      const response = await fetch(url, {
+        method,
+        headers,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+      const text = await response.text();
+      const latencyMs = Math.round(now() - started);
+      const parsed = parseJson(text);
+      if (response.ok) return { ok: true, status: response.status, body: parsed, latencyMs };
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      return {
+        ok: false,
+        status: response.status,
+        error: errorMessage(parsed) ?? (text.slice(0, 200) || response.statusText),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        latencyMs,
+      };
+    } catch (error) {
+      const latencyMs = Math.round(now() - started);
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      const message = timedOut ? `no answer within ${settings.timeoutMs} ms` : String(error);
+      return { ok: false, status: 0, error: message, latencyMs };
+    }
+  }
+
+  return {
+    sendMessage: (phone, messageId, body) =>
+      call('POST', `${phonePath(phone)}/agentMessages?messageId=${encodeURIComponent(messageId)}&${agent}`, body),
+    revokeMessage: (phone, messageId) =>
+      call('DELETE', `${phonePath(phone)}/agentMessages/${encodeURIComponent(messageId)}?${agent}`),
+    sendAgentEvent: (phone, eventId, body) =>
+      call('POST', `${phonePath(phone)}/agentEvents?eventId=${encodeURIComponent(eventId)}&${agent}`, body),
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Google's error shape: { error: { code, message, status } }. */
+function errorMessage(body: unknown): string | undefined {
+  const error = (body as { error?: { message?: unknown; status?: unknown } } | null)?.error;
+  if (!error || typeof error.message !== 'string') return undefined;
+  return typeof error.status === 'string' ? `${error.status}: ${error.message}` : error.message;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}

@@ -1,0 +1,65 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { type Config, loadConfig, redactConfig, type SectionName } from './config/index.ts';
+import { createLogger, type Logger } from './log/index.ts';
+import { createRbmAuth } from './rbm/auth.ts';
+import { createRbmClient, type RbmClient } from './rbm/client.ts';
+import { getFirestore } from './store/firestore-client.ts';
+import { createCloudTasksScheduler, type TaskScheduler } from './tasks/scheduler.ts';
+import { now } from './time/now.ts';
+
+/**
+ * What a function needs, built from validated config at cold start. Clients
+ * are created on first use and then reused for the life of the instance.
+ */
+export function createRuntime<S extends SectionName>(functionName: string, sections: readonly S[]): {
+  config: Config<'core'> & Config<S>;
+  log: Logger;
+  db(): Firestore;
+  now(): Date;
+  retentionMs: number;
+} {
+  const config = loadConfig(['core', ...sections]) as Config<'core'> & Config<S>;
+  const log = createLogger({ level: config.LOG_LEVEL, base: { function: functionName } });
+  log.info({ event: 'config.loaded', config: redactConfig(config) }, `${functionName} configured`);
+  return {
+    config,
+    log,
+    db: () => getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE }),
+    now,
+    retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
+  };
+}
+
+export function lazyScheduler(config: Config<'core' | 'tasks'>): () => TaskScheduler {
+  let scheduler: TaskScheduler | undefined;
+  return () => {
+    scheduler ??= createCloudTasksScheduler({
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+      location: config.TASKS_LOCATION,
+      queues: { revoke: config.REVOKE_QUEUE, fallback: config.FALLBACK_QUEUE },
+      urls: { revoke: config.REVOKE_URL, fallback: config.FALLBACK_URL },
+      serviceAccountEmail: config.TASKS_SERVICE_ACCOUNT,
+      ...(config.TASKS_EMULATOR_HOST ? { emulatorHost: config.TASKS_EMULATOR_HOST } : {}),
+    });
+    return scheduler;
+  };
+}
+
+/** Builds the RBM auth client eagerly (cheap, no network) so bad credentials fail the cold start. */
+export function lazyRbmClient(config: Config<'rbm'>): () => RbmClient {
+  const auth = createRbmAuth({
+    baseUrl: config.RBM_API_BASE_URL,
+    serviceAccountKey: config.RBM_SERVICE_ACCOUNT_KEY,
+    accessToken: config.RBM_ACCESS_TOKEN,
+  });
+  let client: RbmClient | undefined;
+  return () => {
+    client ??= createRbmClient({
+      baseUrl: config.RBM_API_BASE_URL,
+      agentId: config.RBM_AGENT_ID,
+      timeoutMs: config.RBM_TIMEOUT_MS,
+      auth,
+    });
+    return client;
+  };
+}

@@ -1,0 +1,199 @@
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import { applyDeliveryFact } from '../lifecycle/receipts.ts';
+import type { Effect, Message } from '../lifecycle/types.ts';
+import type { DeliveryEvent, Payload, Raw } from '../rbm/payloads.ts';
+import { collections } from './documents.ts';
+import { grpcCode, hasGrpcCode } from './errors.ts';
+import { messageFromDoc, messageToDoc } from './message-doc.ts';
+
+export interface IngestContext {
+  now: Date;
+  retentionMs: number;
+  pubsubMessageId?: string;
+}
+
+export interface DeliveryResult {
+  eventId: string;
+  messageId: string;
+  duplicate: boolean;
+  message?: Message;
+  effects: Effect[];
+}
+
+/**
+ * Stores delivery events and advances their messages in ONE transaction:
+ * one read round trip for every message and event document involved, one
+ * commit. A batch of N receipts costs the same two round trips as one event,
+ * and lands atomically as a unit. An event whose document exists is a retry
+ * and changes nothing (law 7).
+ */
+export async function recordDeliveryEvents(
+  db: Firestore,
+  events: DeliveryEvent[],
+  raw: Raw,
+  context: IngestContext,
+): Promise<DeliveryResult[]> {
+  const messages = db.collection(collections.messages);
+  const messageIds = [...new Set(events.map((e) => e.fact.messageId))];
+  const messageRefs = messageIds.map((id) => messages.doc(id));
+  const eventRefs = events.map((e) => messages.doc(e.fact.messageId).collection(collections.events).doc(e.eventId));
+
+  return db.runTransaction(async (tx) => {
+    const snapshots = await tx.getAll(...messageRefs, ...eventRefs);
+    const current = new Map<string, Message | undefined>();
+    messageIds.forEach((id, i) => {
+      const data = snapshots[i]!.data();
+      current.set(id, data ? messageFromDoc(data) : undefined);
+    });
+
+    const results: DeliveryResult[] = [];
+    const changed = new Set<string>();
+    const seen = new Set<string>();
+    events.forEach((event, i) => {
+      const key = `${event.fact.messageId}/${event.eventId}`;
+      if (snapshots[messageIds.length + i]!.exists || seen.has(key)) {
+        results.push({ eventId: event.eventId, messageId: event.fact.messageId, duplicate: true, effects: [] });
+        return;
+      }
+      seen.add(key);
+      const outcome = applyDeliveryFact(current.get(event.fact.messageId), event.fact, context.now);
+      current.set(event.fact.messageId, outcome.message);
+      changed.add(event.fact.messageId);
+      tx.create(eventRefs[i]!, platformEventDoc(event, raw, events.length > 1, context));
+      results.push({
+        eventId: event.eventId,
+        messageId: event.fact.messageId,
+        duplicate: false,
+        message: outcome.message,
+        effects: outcome.effects,
+      });
+    });
+    for (const id of changed) {
+      tx.set(messages.doc(id), messageToDoc(current.get(id)!, context.retentionMs));
+    }
+    return results;
+  });
+}
+
+function platformEventDoc(event: DeliveryEvent, raw: Raw, batched: boolean, context: IngestContext) {
+  return {
+    eventId: event.eventId,
+    type: event.fact.type,
+    source: 'platform',
+    sendTime: event.fact.at,
+    receivedAt: context.now,
+    batched,
+    payload: raw,
+    pubsubMessageId: context.pubsubMessageId,
+    expireAt: new Date(context.now.getTime() + context.retentionMs),
+  };
+}
+
+/**
+ * Stores a payload that is not about an agent message's delivery: a user
+ * message, a user event, an agent launch event, or an unknown kind kept raw.
+ * Returns false when it was already stored (a platform retry).
+ */
+export async function recordOtherPayload(
+  db: Firestore,
+  payload: Exclude<Payload, { kind: 'delivery' }>,
+  context: IngestContext,
+): Promise<{ duplicate: boolean }> {
+  const expireAt = new Date(context.now.getTime() + context.retentionMs);
+  const base = { receivedAt: context.now, pubsubMessageId: context.pubsubMessageId, expireAt };
+  switch (payload.kind) {
+    case 'user_message':
+      return createOnce(db.collection(collections.userMessages).doc(payload.messageId), {
+        ...base,
+        messageId: payload.messageId,
+        phoneNumber: payload.phoneNumber,
+        agentId: payload.agentId,
+        sendTime: payload.at,
+        payload: payload.raw,
+      });
+    case 'user_event':
+      if (payload.eventType === 'IS_TYPING') {
+        return createOnce(db.collection(collections.userEvents).doc(payload.eventId), userEventDoc(payload, base));
+      }
+      return recordSubscriptionChange(db, payload, userEventDoc(payload, base));
+    case 'agent_launch':
+      return createOnce(db.collection(collections.agentEvents).doc(payload.eventId), {
+        ...base,
+        eventId: payload.eventId,
+        agentId: payload.agentId,
+        payload: payload.raw,
+      });
+    case 'unknown':
+      return createOnce(db.collection(collections.unknownEvents).doc(payload.id), { ...base, payload: payload.raw });
+  }
+}
+
+type UserEventPayload = Extract<Payload, { kind: 'user_event' }>;
+
+function userEventDoc(payload: UserEventPayload, base: object) {
+  return {
+    ...base,
+    eventId: payload.eventId,
+    eventType: payload.eventType,
+    phoneNumber: payload.phoneNumber,
+    agentId: payload.agentId,
+    sendTime: payload.at,
+    payload: payload.raw,
+  };
+}
+
+/**
+ * UNSUBSCRIBE / SUBSCRIBE set the phone's opt-out state. Events can arrive out
+ * of order, so the latest sendTime wins, not the latest arrival.
+ */
+async function recordSubscriptionChange(
+  db: Firestore,
+  payload: UserEventPayload,
+  eventDoc: object,
+): Promise<{ duplicate: boolean }> {
+  const eventRef = db.collection(collections.userEvents).doc(payload.eventId);
+  const optOutRef = db.collection(collections.optOuts).doc(payload.phoneNumber);
+  return db.runTransaction(async (tx) => {
+    const [event, optOut] = await tx.getAll(eventRef, optOutRef);
+    if (event!.exists) return { duplicate: true };
+    tx.create(eventRef, eventDoc);
+    const changedAt = optOut!.get('changedAt')?.toDate() as Date | undefined;
+    if (!changedAt || payload.at > changedAt) {
+      tx.set(optOutRef, {
+        phoneNumber: payload.phoneNumber,
+        optedOut: payload.eventType === 'UNSUBSCRIBE',
+        changedAt: payload.at,
+        agentId: payload.agentId,
+        eventId: payload.eventId,
+      });
+    }
+    return { duplicate: false };
+  });
+}
+
+/** A verified payload that could not be parsed: kept with the reason, so nothing is lost. */
+export async function recordDeadLetter(
+  db: Firestore,
+  id: string,
+  letter: { reason: string; data: Buffer; attributes: Record<string, string> },
+  context: IngestContext,
+): Promise<{ duplicate: boolean }> {
+  return createOnce(db.collection(collections.deadLetters).doc(id), {
+    reason: letter.reason,
+    data: letter.data.toString('utf8'),
+    attributes: letter.attributes,
+    receivedAt: context.now,
+    pubsubMessageId: context.pubsubMessageId,
+    expireAt: new Date(context.now.getTime() + context.retentionMs),
+  });
+}
+
+async function createOnce(ref: DocumentReference, data: object): Promise<{ duplicate: boolean }> {
+  try {
+    await ref.create(data);
+    return { duplicate: false };
+  } catch (error) {
+    if (hasGrpcCode(error, grpcCode.ALREADY_EXISTS)) return { duplicate: true };
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What a task asks its target to do: revoke at the deadline, revoke because
+ * the platform's own TTL revoke failed, confirm a revoke after its grace
+ * period, or send the fallback SMS.
+ */
+export type TaskPurpose = 'revoke' | 'expired' | 'confirm' | 'fallback';
+
+/**
+ * Deterministic task ids: the same message and step always give the same
+ * name, so a duplicate create collapses into ALREADY_EXISTS. The hash comes
+ * first because Cloud Tasks serves sequential or shared-prefix names more
+ * slowly (https://cloud.google.com/tasks/docs/reference/rpc/google.cloud.tasks.v2#createtaskrequest).
+ * A deleted or finished name stays taken for a while, so every step that can
+ * recur (re-arm, re-revoke) carries its own sequence number.
+ */
+export function taskId(messageId: string, purpose: TaskPurpose, sequence = 0): string {
+  const hash = createHash('sha256').update(messageId).digest('hex').slice(0, 32);
+  return `${hash}-${purpose}-${sequence}`;
+}
+
+export function queuePath(projectId: string, location: string, queue: string): string {
+  return `projects/${projectId}/locations/${location}/queues/${queue}`;
+}
+
+export function taskPath(queue: string, id: string): string {
+  return `${queue}/tasks/${id}`;
+}

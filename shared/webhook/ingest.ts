@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { Firestore } from '@google-cloud/firestore';
+import type { Logger } from '../log/index.ts';
+import type { RbmClient } from '../rbm/client.ts';
+import type { Envelope } from '../rbm/envelope.ts';
+import { parsePayload } from '../rbm/payloads.ts';
+import { recordDeadLetter, recordDeliveryEvents, recordOtherPayload } from '../store/ingest-store.ts';
+import { runEffects } from '../tasks/run-effects.ts';
+import type { TaskScheduler } from '../tasks/scheduler.ts';
+import { webhookLogs } from './logs.ts';
+import { readReceiptEventId } from './read-receipt.ts';
+
+export interface IngestDeps {
+  db(): Firestore;
+  scheduler(): TaskScheduler;
+  /** Present when the deployment answers user messages with agent READ receipts. */
+  rbm?: () => RbmClient;
+  log: Logger;
+  now(): Date;
+  retentionMs: number;
+}
+
+export type IngestOutcome =
+  | { kind: 'stored'; payload: string; stored: number; duplicates: number }
+  | { kind: 'dead_lettered'; id: string; reason: string };
+
+/**
+ * Stores one verified envelope and carries out what it implies. Throws only
+ * for our own transient faults (Firestore unavailable): the caller answers
+ * 503 and the platform retries, which is safe because storage is idempotent.
+ */
+export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Promise<IngestOutcome> {
+  const now = deps.now();
+  const context = {
+    now,
+    retentionMs: deps.retentionMs,
+    ...(envelope.pubsubMessageId ? { pubsubMessageId: envelope.pubsubMessageId } : {}),
+  };
+  const parsed = parsePayload(envelope.data, envelope.attributes);
+
+  if (!parsed.ok) {
+    const id = createHash('sha256').update(envelope.data).digest('hex').slice(0, 40);
+    await recordDeadLetter(deps.db(), id, { reason: parsed.reason, ...envelope }, context);
+    webhookLogs.deadLettered(deps.log, id, parsed.reason);
+    return { kind: 'dead_lettered', id, reason: parsed.reason };
+  }
+
+  const { payload } = parsed;
+  if (payload.kind === 'delivery') {
+    const results = await recordDeliveryEvents(deps.db(), payload.events, payload.raw, context);
+    for (const result of results) {
+      if (!result.message || result.effects.length === 0) continue;
+      const failures = await runEffects(result.message, result.effects, deps.scheduler(), now);
+      for (const failure of failures) {
+        webhookLogs.effectFailed(deps.log, result.messageId, failure.effect, failure.error);
+      }
+    }
+    const duplicates = results.filter((r) => r.duplicate).length;
+    webhookLogs.stored(deps.log, 'delivery', results.length - duplicates, duplicates);
+    return { kind: 'stored', payload: 'delivery', stored: results.length - duplicates, duplicates };
+  }
+
+  const { duplicate } = await recordOtherPayload(deps.db(), payload, context);
+  if (payload.kind === 'user_message' && !duplicate && deps.rbm) {
+    // Best effort: a missing read receipt is cosmetic, not worth a platform retry.
+    const result = await deps.rbm().sendAgentEvent(payload.phoneNumber, readReceiptEventId(payload.messageId), {
+      eventType: 'READ',
+      messageId: payload.messageId,
+    });
+    if (!result.ok) webhookLogs.readReceiptFailed(deps.log, payload.messageId, result.status, result.error);
+  }
+  webhookLogs.stored(deps.log, payload.kind, duplicate ? 0 : 1, duplicate ? 1 : 0);
+  return { kind: 'stored', payload: payload.kind, stored: duplicate ? 0 : 1, duplicates: duplicate ? 1 : 0 };
+}
