@@ -11,7 +11,10 @@ import { now } from './time/now.ts';
  * What a function needs, built from validated config at cold start. Clients
  * are created on first use and then reused for the life of the instance.
  */
-export function createRuntime<S extends SectionName>(functionName: string, sections: readonly S[]): {
+export function createRuntime<S extends SectionName>(
+  functionName: string,
+  sections: readonly S[],
+): {
   config: Config<'core'> & Config<S>;
   log: Logger;
   db(): Firestore;

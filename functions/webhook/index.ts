@@ -13,7 +13,9 @@ import { webhookLogs } from '../../shared/webhook/logs.ts';
  */
 const runtime = createRuntime('webhook', ['rbm', 'webhook', 'tasks']);
 const { config, log } = runtime;
-const clientTokens = [config.RBM_CLIENT_TOKEN, config.RBM_CLIENT_TOKEN_PREVIOUS].filter((t) => t !== undefined);
+const clientTokens = [config.RBM_CLIENT_TOKEN, config.RBM_CLIENT_TOKEN_PREVIOUS].filter(
+  (t) => t !== undefined,
+);
 const deps = {
   ...runtime,
   scheduler: lazyScheduler(config),
@@ -49,7 +51,10 @@ async function handle(req: ff.Request): Promise<Outcome> {
   if (req.method !== 'POST') return reject(405, 'only POST');
   // functions-framework has parsed the body already; refuse oversize bodies before any of our work.
   const declaredLength = Number(req.get('content-length') ?? 0);
-  if (declaredLength > config.WEBHOOK_MAX_BODY_BYTES || (req.rawBody?.length ?? 0) > config.WEBHOOK_MAX_BODY_BYTES) {
+  if (
+    declaredLength > config.WEBHOOK_MAX_BODY_BYTES ||
+    (req.rawBody?.length ?? 0) > config.WEBHOOK_MAX_BODY_BYTES
+  ) {
     return reject(413, `body larger than ${config.WEBHOOK_MAX_BODY_BYTES} bytes`);
   }
   if (!req.is('application/json')) return reject(415, 'content type must be application/json');

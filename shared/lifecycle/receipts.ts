@@ -1,4 +1,4 @@
-import { deriveStatus } from './status.ts';
+import { refreshDerived } from './status.ts';
 import type { Effect, Message } from './types.ts';
 
 /** A platform fact about one agent message, as the webhook parsed it. */
@@ -26,7 +26,7 @@ export function untrackedMessage(fact: DeliveryFact, now: Date): Message {
     status: 'untracked',
     labels: {},
     createdAt: now,
-    revocation: { state: 'none', attempts: 0 },
+    revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
     fallback: { state: 'none', enabled: false },
     duplicateDelivery: false,
     lateDelivery: false,
@@ -65,21 +65,23 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
         message.revocation.reason = 'revoked by the platform at TTL expiry';
         if (message.tracked && message.fallback.enabled && message.fallback.state === 'none') {
           message.fallback.state = 'pending';
-          effects.push({ kind: 'schedule_fallback' });
+          effects.push({ kind: 'schedule', step: 'fallback', sequence: 0, at: now });
         }
       }
       break;
     case 'TTL_EXPIRATION_REVOKE_FAILED':
       // Expired but not revoked: unless a DELIVERED came, revoke now, then fall back (rbm-api.md).
       if (message.tracked && message.deliveredAt === undefined && message.revocation.state === 'none') {
-        effects.push({ kind: 'revoke_now' });
+        effects.push({ kind: 'schedule', step: 'expired', sequence: 0, at: now });
       }
       break;
   }
 
   const wasWaiting = before.tracked && before.status === 'pending';
-  message.status = deriveStatus(message);
-  if (wasWaiting && message.status !== 'pending') effects.unshift({ kind: 'cancel_revoke_task' });
+  refreshDerived(message);
+  if (wasWaiting && message.status !== 'pending') {
+    effects.unshift({ kind: 'cancel_revoke_task', sequence: message.revocation.taskSequence });
+  }
   return { message, effects };
 }
 

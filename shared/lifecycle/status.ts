@@ -14,12 +14,13 @@ export function deriveStatus(facts: Facts): MessageStatus {
   if (smsSent) return delivered ? 'duplicate' : 'sms_sent';
   if (facts.readAt) return 'read';
   if (delivered) return 'delivered';
+  if (facts.fallback.state === 'pending') return 'sms_pending';
   if (facts.fallback.state === 'failed') return 'failed';
   switch (facts.revocation.state) {
     case 'confirmed':
       return 'revoked';
     case 'failed':
-      return facts.fallback.state === 'pending' ? 'revoking' : 'failed';
+      return 'failed';
     case 'requested':
     case 'not_found':
       return 'revoking';
@@ -43,4 +44,30 @@ export function isSettled(message: Message): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * When the system should next act on the message if nothing else happens:
+ * the sweep re-drives messages whose dueAt is long past (a lost task, a crash
+ * between two steps). Undefined once settled.
+ */
+export function nextDueAt(message: Message): Date | undefined {
+  if (isSettled(message)) return undefined;
+  if (message.fallback.state === 'pending') return message.updatedAt;
+  const revocation = message.revocation;
+  if (revocation.inFlightUntil) return revocation.inFlightUntil;
+  if (revocation.state === 'requested' || revocation.state === 'not_found') {
+    const since = revocation.lastAt ?? message.updatedAt;
+    return new Date(since.getTime() + (message.policy?.graceMs ?? 0));
+  }
+  return message.deadline;
+}
+
+/** Recomputes the derived fields after a rule changed the facts. */
+export function refreshDerived(message: Message): Message {
+  message.status = deriveStatus(message);
+  const due = nextDueAt(message);
+  if (due) message.dueAt = due;
+  else delete message.dueAt;
+  return message;
 }

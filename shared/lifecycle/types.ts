@@ -26,6 +26,7 @@ export type MessageStatus =
   | 'read'
   | 'revoking' // a revoke was answered; waiting out the grace period
   | 'revoked' // revocation confirmed (grace passed with no DELIVERED, or platform TTL revoke)
+  | 'sms_pending' // the fallback SMS is due and about to go out
   | 'sms_sent' // fallback SMS sent, RCS not delivered
   | 'duplicate' // fallback SMS sent AND RCS delivered: both reached the phone
   | 'failed' // could neither confirm delivery nor revoke nor fall back
@@ -43,15 +44,22 @@ export type FallbackState = 'none' | 'pending' | 'sent' | 'failed' | 'skipped';
 
 export interface Revocation {
   state: RevocationState;
+  /** DELETE calls made, retries included. */
   attempts: number;
+  /** Revoke rounds started: 1 at the deadline, one more for each re-revoke after a 404. */
+  round: number;
+  /** Highest round whose DELETE got a definite answer (200 or 404); later calls for it are skipped. */
+  answeredRound: number;
+  /** Sequence number of the scheduled deadline task (it grows when a far deadline is re-armed). */
+  taskSequence: number;
+  /** Set while a DELETE is in flight, so a duplicate task delivery does not call twice. */
+  inFlightUntil?: Date;
   lastStatus?: number;
   lastAt?: Date;
   requestedAt?: Date;
   confirmedAt?: Date;
   /** Why the revocation ended as it did, in words an operator can act on. */
   reason?: string;
-  /** The Cloud Tasks task that will revoke at the deadline, while one is scheduled. */
-  taskName?: string;
 }
 
 export interface Fallback {
@@ -83,11 +91,24 @@ export interface Message {
   /** A DELIVERED came in after a revoke was requested or the SMS was sent. */
   lateDelivery: boolean;
   updatedAt: Date;
+  /**
+   * When the system next expects to act on the message (deadline, end of a
+   * grace period, a pending fallback); absent once settled. The sweep looks
+   * for messages whose dueAt is well past.
+   */
+  dueAt?: Date;
 }
+
+/**
+ * A step carried by a Cloud Tasks task. Revoke steps: `revoke` at the
+ * deadline, `expired` when the platform's own TTL revoke failed, `again` after
+ * a 404 and no DELIVERED, `manual` when the business asks. Then `confirm` one
+ * grace period after a revoke answer, and `fallback` to send the SMS.
+ */
+export type RevokeStep = 'revoke' | 'expired' | 'again' | 'manual';
+export type Step = RevokeStep | 'confirm' | 'fallback';
 
 /** Side effects a rule asks for; the caller carries them out after the state is stored. */
 export type Effect =
-  | { kind: 'cancel_revoke_task' }
-  | { kind: 'revoke_now' }
-  | { kind: 'schedule_confirm'; at: Date }
-  | { kind: 'schedule_fallback' };
+  | { kind: 'cancel_revoke_task'; sequence: number }
+  | { kind: 'schedule'; step: Step; sequence: number; at: Date };

@@ -22,14 +22,18 @@ export function createRbmAuth(settings: {
     try {
       parsed = serviceAccountKey.parse(JSON.parse(settings.serviceAccountKey));
     } catch {
-      throw new Error('RBM_SERVICE_ACCOUNT_KEY is not a service-account JSON key (client_email, private_key)');
+      throw new Error(
+        'RBM_SERVICE_ACCOUNT_KEY is not a service-account JSON key (client_email, private_key)',
+      );
     }
     return new JWT({ email: parsed.client_email, key: parsed.private_key, scopes: [rbmScope] });
   }
   if (settings.accessToken) {
     const host = new URL(settings.baseUrl).hostname;
     if (host !== '127.0.0.1' && host !== 'localhost') {
-      throw new Error('RBM_ACCESS_TOKEN is for the local sandbox only; set RBM_SERVICE_ACCOUNT_KEY for a real host');
+      throw new Error(
+        'RBM_ACCESS_TOKEN is for the local sandbox only; set RBM_SERVICE_ACCOUNT_KEY for a real host',
+      );
     }
     const client = new OAuth2Client();
     client.setCredentials({ access_token: settings.accessToken, expiry_date: Number.MAX_SAFE_INTEGER });

@@ -70,7 +70,11 @@ export function createRbmClient(settings: RbmClientSettings): RbmClient {
 
   return {
     sendMessage: (phone, messageId, body) =>
-      call('POST', `${phonePath(phone)}/agentMessages?messageId=${encodeURIComponent(messageId)}&${agent}`, body),
+      call(
+        'POST',
+        `${phonePath(phone)}/agentMessages?messageId=${encodeURIComponent(messageId)}&${agent}`,
+        body,
+      ),
     revokeMessage: (phone, messageId) =>
       call('DELETE', `${phonePath(phone)}/agentMessages/${encodeURIComponent(messageId)}?${agent}`),
     sendAgentEvent: (phone, eventId, body) =>

@@ -36,7 +36,9 @@ export async function recordDeliveryEvents(
   const messages = db.collection(collections.messages);
   const messageIds = [...new Set(events.map((e) => e.fact.messageId))];
   const messageRefs = messageIds.map((id) => messages.doc(id));
-  const eventRefs = events.map((e) => messages.doc(e.fact.messageId).collection(collections.events).doc(e.eventId));
+  const eventRefs = events.map((e) =>
+    messages.doc(e.fact.messageId).collection(collections.events).doc(e.eventId),
+  );
 
   return db.runTransaction(async (tx) => {
     const snapshots = await tx.getAll(...messageRefs, ...eventRefs);
@@ -52,7 +54,12 @@ export async function recordDeliveryEvents(
     events.forEach((event, i) => {
       const key = `${event.fact.messageId}/${event.eventId}`;
       if (snapshots[messageIds.length + i]!.exists || seen.has(key)) {
-        results.push({ eventId: event.eventId, messageId: event.fact.messageId, duplicate: true, effects: [] });
+        results.push({
+          eventId: event.eventId,
+          messageId: event.fact.messageId,
+          duplicate: true,
+          effects: [],
+        });
         return;
       }
       seen.add(key);
@@ -113,7 +120,10 @@ export async function recordOtherPayload(
       });
     case 'user_event':
       if (payload.eventType === 'IS_TYPING') {
-        return createOnce(db.collection(collections.userEvents).doc(payload.eventId), userEventDoc(payload, base));
+        return createOnce(
+          db.collection(collections.userEvents).doc(payload.eventId),
+          userEventDoc(payload, base),
+        );
       }
       return recordSubscriptionChange(db, payload, userEventDoc(payload, base));
     case 'agent_launch':
@@ -124,7 +134,10 @@ export async function recordOtherPayload(
         payload: payload.raw,
       });
     case 'unknown':
-      return createOnce(db.collection(collections.unknownEvents).doc(payload.id), { ...base, payload: payload.raw });
+      return createOnce(db.collection(collections.unknownEvents).doc(payload.id), {
+        ...base,
+        payload: payload.raw,
+      });
   }
 }
 

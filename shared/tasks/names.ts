@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/**
- * What a task asks its target to do: revoke at the deadline, revoke because
- * the platform's own TTL revoke failed, confirm a revoke after its grace
- * period, or send the fallback SMS.
- */
-export type TaskPurpose = 'revoke' | 'expired' | 'confirm' | 'fallback';
+import type { Step } from '../lifecycle/types.ts';
 
 /**
  * Deterministic task ids: the same message and step always give the same
@@ -13,11 +7,11 @@ export type TaskPurpose = 'revoke' | 'expired' | 'confirm' | 'fallback';
  * first because Cloud Tasks serves sequential or shared-prefix names more
  * slowly (https://cloud.google.com/tasks/docs/reference/rpc/google.cloud.tasks.v2#createtaskrequest).
  * A deleted or finished name stays taken for a while, so every step that can
- * recur (re-arm, re-revoke) carries its own sequence number.
+ * recur (re-arm, re-revoke, confirm per round) carries its own sequence number.
  */
-export function taskId(messageId: string, purpose: TaskPurpose, sequence = 0): string {
+export function taskId(messageId: string, step: Step, sequence = 0): string {
   const hash = createHash('sha256').update(messageId).digest('hex').slice(0, 32);
-  return `${hash}-${purpose}-${sequence}`;
+  return `${hash}-${step}-${sequence}`;
 }
 
 export function queuePath(projectId: string, location: string, queue: string): string {

@@ -1,4 +1,4 @@
-import type { Effect, Message } from '../lifecycle/types.ts';
+import type { Effect } from '../lifecycle/types.ts';
 import type { TaskScheduler } from './scheduler.ts';
 
 export interface EffectFailure {
@@ -8,12 +8,12 @@ export interface EffectFailure {
 
 /**
  * Carries out what a lifecycle rule asked for, after its state was stored.
- * The stored state is the durable intent (fallback.state 'pending', a
- * deadline passed with no outcome), so a failure here is reported, not
- * thrown: the sweep re-drives whatever a lost task left undone.
+ * The stored state is the durable intent (a dueAt, fallback.state 'pending'),
+ * so a failure here is reported, not thrown: the sweep re-drives whatever a
+ * lost task left undone.
  */
 export async function runEffects(
-  message: Message,
+  messageId: string,
   effects: readonly Effect[],
   scheduler: TaskScheduler,
   now: Date,
@@ -21,32 +21,18 @@ export async function runEffects(
   const failures: EffectFailure[] = [];
   for (const effect of effects) {
     try {
-      await runEffect(message, effect, scheduler, now);
+      if (effect.kind === 'cancel_revoke_task') {
+        // Best effort: the revoke function re-checks delivery before calling RBM.
+        await scheduler.cancel({ step: 'revoke', messageId, sequence: effect.sequence });
+      } else {
+        await scheduler.schedule(
+          { step: effect.step, messageId, sequence: effect.sequence, at: effect.at },
+          now,
+        );
+      }
     } catch (error) {
       failures.push({ effect: effect.kind, error });
     }
   }
   return failures;
-}
-
-async function runEffect(message: Message, effect: Effect, scheduler: TaskScheduler, now: Date): Promise<void> {
-  const { messageId } = message;
-  switch (effect.kind) {
-    case 'cancel_revoke_task':
-      // Best effort: the revoke function re-checks delivery before calling RBM.
-      if (message.revocation.taskName) await scheduler.cancel(message.revocation.taskName);
-      return;
-    case 'schedule_fallback':
-      await scheduler.schedule({ purpose: 'fallback', messageId, at: now }, now);
-      return;
-    case 'revoke_now':
-      await scheduler.schedule({ purpose: 'expired', messageId, at: now }, now);
-      return;
-    case 'schedule_confirm':
-      await scheduler.schedule(
-        { purpose: 'confirm', messageId, sequence: message.revocation.attempts, at: effect.at },
-        now,
-      );
-      return;
-  }
 }

@@ -1,24 +1,27 @@
 import type { CloudTasksClient } from '@google-cloud/tasks';
+import type { Step } from '../lifecycle/types.ts';
 import { grpcCode, hasGrpcCode } from '../store/errors.ts';
-import { queuePath, type TaskPurpose, taskId, taskPath } from './names.ts';
+import { queuePath, taskId, taskPath } from './names.ts';
 
 /** Cloud Tasks refuses a scheduleTime more than 30 days ahead (INVALID_ARGUMENT). */
 export const scheduleHorizonMs = 30 * 24 * 3600 * 1000;
 // Keep clear of the limit: the request travels, and clocks differ.
 const horizonMarginMs = 60 * 60 * 1000;
 
-export interface TaskRequest {
-  purpose: TaskPurpose;
+export interface TaskRef {
+  step: Step;
   messageId: string;
-  sequence?: number;
-  at: Date;
+  sequence: number;
 }
+
+/** The body every task carries to its target. */
+export type TaskBody = TaskRef;
 
 export interface TaskScheduler {
   /** Creates the task; a task of the same name already there counts as done. */
-  schedule(request: TaskRequest, now: Date): Promise<{ name: string; created: boolean; at: Date }>;
+  schedule(task: TaskRef & { at: Date }, now: Date): Promise<{ name: string; created: boolean; at: Date }>;
   /** Best-effort cancel; false when the task is already gone. */
-  cancel(name: string): Promise<boolean>;
+  cancel(task: TaskRef): Promise<boolean>;
 }
 
 export interface CloudTasksSettings {
@@ -30,10 +33,12 @@ export interface CloudTasksSettings {
   emulatorHost?: string;
 }
 
-/** Where each purpose goes: the confirm step is handled by the revoke function. */
-const route: Record<TaskPurpose, 'revoke' | 'fallback'> = {
+/** Which function handles each step: revoke handles the revoke and confirm steps. */
+const route: Record<Step, 'revoke' | 'fallback'> = {
   revoke: 'revoke',
   expired: 'revoke',
+  again: 'revoke',
+  manual: 'revoke',
   confirm: 'revoke',
   fallback: 'fallback',
 };
@@ -46,15 +51,18 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
     return client;
   };
 
+  const nameOf = (task: TaskRef) => {
+    const parent = queuePath(settings.projectId, settings.location, settings.queues[route[task.step]]);
+    return { parent, name: taskPath(parent, taskId(task.messageId, task.step, task.sequence)) };
+  };
+
   return {
-    async schedule(request, now) {
-      const target = route[request.purpose];
-      const parent = queuePath(settings.projectId, settings.location, settings.queues[target]);
-      const name = taskPath(parent, taskId(request.messageId, request.purpose, request.sequence));
+    async schedule(task, now) {
+      const { parent, name } = nameOf(task);
       const latest = now.getTime() + scheduleHorizonMs - horizonMarginMs;
-      const at = new Date(Math.min(request.at.getTime(), latest));
-      const url = settings.urls[target];
-      const body = { messageId: request.messageId, purpose: request.purpose, sequence: request.sequence ?? 0 };
+      const at = new Date(Math.min(task.at.getTime(), latest));
+      const url = settings.urls[route[task.step]];
+      const body: TaskBody = { step: task.step, messageId: task.messageId, sequence: task.sequence };
       try {
         await (await getClient()).createTask({
           parent,
@@ -77,7 +85,8 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
       }
     },
 
-    async cancel(name) {
+    async cancel(task) {
+      const { name } = nameOf(task);
       try {
         await (await getClient()).deleteTask({ name });
         return true;
@@ -95,5 +104,9 @@ async function connect(emulatorHost: string | undefined): Promise<CloudTasksClie
   const { credentials } = await import('@grpc/grpc-js');
   const [host, port] = emulatorHost.split(':');
   // apiEndpoint must be a bare host: the library appends :443 to anything else.
-  return new CloudTasksClient({ apiEndpoint: host, port: Number(port), sslCreds: credentials.createInsecure() });
+  return new CloudTasksClient({
+    apiEndpoint: host,
+    port: Number(port),
+    sslCreds: credentials.createInsecure(),
+  });
 }

@@ -50,7 +50,7 @@ export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Prom
     const results = await recordDeliveryEvents(deps.db(), payload.events, payload.raw, context);
     for (const result of results) {
       if (!result.message || result.effects.length === 0) continue;
-      const failures = await runEffects(result.message, result.effects, deps.scheduler(), now);
+      const failures = await runEffects(result.messageId, result.effects, deps.scheduler(), now);
       for (const failure of failures) {
         webhookLogs.effectFailed(deps.log, result.messageId, failure.effect, failure.error);
       }
@@ -63,10 +63,12 @@ export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Prom
   const { duplicate } = await recordOtherPayload(deps.db(), payload, context);
   if (payload.kind === 'user_message' && !duplicate && deps.rbm) {
     // Best effort: a missing read receipt is cosmetic, not worth a platform retry.
-    const result = await deps.rbm().sendAgentEvent(payload.phoneNumber, readReceiptEventId(payload.messageId), {
-      eventType: 'READ',
-      messageId: payload.messageId,
-    });
+    const result = await deps
+      .rbm()
+      .sendAgentEvent(payload.phoneNumber, readReceiptEventId(payload.messageId), {
+        eventType: 'READ',
+        messageId: payload.messageId,
+      });
     if (!result.ok) webhookLogs.readReceiptFailed(deps.log, payload.messageId, result.status, result.error);
   }
   webhookLogs.stored(deps.log, payload.kind, duplicate ? 0 : 1, duplicate ? 1 : 0);

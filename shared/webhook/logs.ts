@@ -9,7 +9,10 @@ export const webhookLogs = {
   handshakeAccepted: (log: Logger) =>
     log.info({ event: 'webhook.handshake_accepted' }, 'webhook registration handshake accepted'),
   handshakeRefused: (log: Logger) =>
-    log.warn({ event: 'webhook.handshake_refused' }, 'webhook registration handshake with an unknown clientToken'),
+    log.warn(
+      { event: 'webhook.handshake_refused' },
+      'webhook registration handshake with an unknown clientToken',
+    ),
   signatureRejected: (log: Logger, reason: 'missing' | 'mismatch') =>
     log.warn({ event: 'webhook.signature_rejected', reason }, `webhook signature ${reason}; nothing stored`),
   requestRejected: (log: Logger, status: number, reason: string) =>
@@ -20,7 +23,10 @@ export const webhookLogs = {
       `verified webhook payload could not be parsed; kept in deadLetters/${id}`,
     ),
   stored: (log: Logger, kind: string, stored: number, duplicates: number) =>
-    log.info({ event: 'webhook.stored', kind, stored, duplicates }, `webhook ${kind}: ${stored} stored, ${duplicates} duplicate`),
+    log.info(
+      { event: 'webhook.stored', kind, stored, duplicates },
+      `webhook ${kind}: ${stored} stored, ${duplicates} duplicate`,
+    ),
   effectFailed: (log: Logger, messageId: string, effect: string, error: unknown) =>
     log.error(
       { event: 'webhook.effect_failed', messageId, effect, error },
@@ -32,5 +38,8 @@ export const webhookLogs = {
       'agent READ receipt for a user message was not accepted',
     ),
   storeFailed: (log: Logger, error: unknown) =>
-    log.error({ event: 'webhook.store_failed', error }, 'could not store webhook event; answering 503 so the platform retries'),
+    log.error(
+      { event: 'webhook.store_failed', error },
+      'could not store webhook event; answering 503 so the platform retries',
+    ),
 };

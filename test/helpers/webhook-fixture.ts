@@ -68,7 +68,7 @@ export function registeredMessage(messageId: string, overrides: Partial<Message>
     labels: { campaign: 'test' },
     createdAt,
     deadline: new Date(createdAt.getTime() + 600_000),
-    revocation: { state: 'none', attempts: 0 },
+    revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
     fallback: { state: 'none', enabled: true },
     duplicateDelivery: false,
     lateDelivery: false,
@@ -80,7 +80,10 @@ export function registeredMessage(messageId: string, overrides: Partial<Message>
 }
 
 export async function saveMessage(db: Firestore, message: Message): Promise<void> {
-  await db.collection('messages').doc(message.messageId).set(messageToDoc(message, 90 * 86_400_000));
+  await db
+    .collection('messages')
+    .doc(message.messageId)
+    .set(messageToDoc(message, 90 * 86_400_000));
 }
 
 export async function countDocs(db: Firestore, ...collections: string[]): Promise<number> {

@@ -17,7 +17,7 @@ function registered(overrides: Partial<Message> = {}): Message {
     labels: {},
     createdAt: t(0),
     deadline: t(600),
-    revocation: { state: 'none', attempts: 0 },
+    revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
     fallback: { state: 'none', enabled: true },
     duplicateDelivery: false,
     lateDelivery: false,
@@ -65,14 +65,23 @@ describe('law 1: delivery facts only move forward', () => {
 describe('delivery of a pending message', () => {
   it('cancels the scheduled revoke and rules out the SMS', () => {
     const { message, effects } = applyDeliveryFact(registered(), fact('DELIVERED', 10), t(11));
-    expect(effects).toEqual([{ kind: 'cancel_revoke_task' }]);
+    expect(effects).toEqual([{ kind: 'cancel_revoke_task', sequence: 0 }]);
     expect(message.fallback.state).toBe('skipped');
   });
 });
 
 describe('law 3 and 5: deliveries after a revoke or an SMS', () => {
   it('DELIVERED after a 200 revoke means the revoke lost the race', () => {
-    const revoking = registered({ revocation: { state: 'requested', attempts: 1, requestedAt: t(600) } });
+    const revoking = registered({
+      revocation: {
+        state: 'requested',
+        attempts: 1,
+        round: 1,
+        answeredRound: 1,
+        taskSequence: 0,
+        requestedAt: t(600),
+      },
+    });
     expect(revoking.status).toBe('revoking');
     const { message, effects } = applyDeliveryFact(revoking, fact('DELIVERED', 601), t(602));
     expect(message.revocation.state).toBe('lost_race');
@@ -84,7 +93,7 @@ describe('law 3 and 5: deliveries after a revoke or an SMS', () => {
 
   it('DELIVERED after the SMS went out is a duplicate delivery', () => {
     const smsSent = registered({
-      revocation: { state: 'confirmed', attempts: 1 },
+      revocation: { state: 'confirmed', attempts: 1, round: 1, answeredRound: 1, taskSequence: 0 },
       fallback: { state: 'sent', enabled: true, sentAt: t(700) },
     });
     expect(smsSent.status).toBe('sms_sent');
@@ -101,14 +110,17 @@ describe('platform expiry events', () => {
     expect(message.status).toBe('revoked');
     expect(message.revocation.confirmedAt).toEqual(t(600));
     expect(message.fallback.state).toBe('pending');
-    expect(effects).toEqual([{ kind: 'cancel_revoke_task' }, { kind: 'schedule_fallback' }]);
+    expect(effects).toEqual([
+      { kind: 'cancel_revoke_task', sequence: 0 },
+      { kind: 'schedule', step: 'fallback', sequence: 0, at: t(601) },
+    ]);
   });
 
   it('TTL_EXPIRATION_REVOKED with no SMS text confirms without fallback', () => {
     const noSms = registered({ fallback: { state: 'none', enabled: false } });
     const { message, effects } = applyDeliveryFact(noSms, fact('TTL_EXPIRATION_REVOKED', 600), t(601));
     expect(message.status).toBe('revoked');
-    expect(effects).toEqual([{ kind: 'cancel_revoke_task' }]);
+    expect(effects).toEqual([{ kind: 'cancel_revoke_task', sequence: 0 }]);
   });
 
   it('TTL_EXPIRATION_REVOKE_FAILED with no delivery asks for a revoke now', () => {
@@ -118,7 +130,7 @@ describe('platform expiry events', () => {
       t(601),
     );
     expect(message.status).toBe('pending');
-    expect(effects).toEqual([{ kind: 'revoke_now' }]);
+    expect(effects).toEqual([{ kind: 'schedule', step: 'expired', sequence: 0, at: t(601) }]);
   });
 });
 

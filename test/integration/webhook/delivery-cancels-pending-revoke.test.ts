@@ -19,7 +19,7 @@ const webhook = useWebhook({
 });
 const send = (payload: object) => postSigned(webhook.url, clientToken, payload);
 
-/** Registers a message the way `messages` does: a revoke task at the deadline, its name on the document. */
+/** Registers a message the way `messages` does: a revoke task (sequence 0) at the deadline. */
 async function registerWithRevokeTask(messageId: string) {
   const name = tasks.taskPath('rbm-revoke', taskId(messageId, 'revoke'));
   await tasks.client.createTask({
@@ -30,9 +30,7 @@ async function registerWithRevokeTask(messageId: string) {
       httpRequest: { url: tasks.target.url('/revoke'), httpMethod: 'POST' },
     },
   });
-  const message = registeredMessage(messageId);
-  message.revocation.taskName = name;
-  await saveMessage(webhook.fs.db, message);
+  await saveMessage(webhook.fs.db, registeredMessage(messageId));
   return name;
 }
 

@@ -39,7 +39,16 @@ describe('reordering', () => {
     const id = randomUUID();
     await saveMessage(
       webhook.fs.db,
-      registeredMessage(id, { revocation: { state: 'requested', attempts: 1, lastStatus: 200 } }),
+      registeredMessage(id, {
+        revocation: {
+          state: 'requested',
+          attempts: 1,
+          round: 1,
+          answeredRound: 1,
+          taskSequence: 0,
+          lastStatus: 200,
+        },
+      }),
     );
     await send(userEvent('DELIVERED', { messageId: id }));
     const doc = await message(id);
@@ -54,7 +63,7 @@ describe('reordering', () => {
     await saveMessage(
       webhook.fs.db,
       registeredMessage(id, {
-        revocation: { state: 'confirmed', attempts: 1 },
+        revocation: { state: 'confirmed', attempts: 1, round: 1, answeredRound: 1, taskSequence: 0 },
         fallback: { state: 'sent', enabled: true, sentAt: new Date(), providerId: 'sms-1' },
       }),
     );
@@ -73,7 +82,10 @@ describe('batched receipts', () => {
     customAgentId: 'custom',
     sendTime: '2026-11-21T10:00:09Z',
     receipts: {
-      receipts: receipts.map((r) => ({ message: `conversations/conversation-1/messages/${r.id}`, receiptType: r.type })),
+      receipts: receipts.map((r) => ({
+        message: `conversations/conversation-1/messages/${r.id}`,
+        receiptType: r.type,
+      })),
       createTime: '2026-11-21T10:00:08Z',
     },
   });

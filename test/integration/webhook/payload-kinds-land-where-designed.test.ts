@@ -51,7 +51,12 @@ describe('events for a message never registered', () => {
     const id = randomUUID();
     expect((await send(userEvent('DELIVERED', { messageId: id }))).status).toBe(200);
     const doc = await message(id);
-    expect(doc.data()).toMatchObject({ tracked: false, status: 'untracked', messageId: id, phoneNumber: phone });
+    expect(doc.data()).toMatchObject({
+      tracked: false,
+      status: 'untracked',
+      messageId: id,
+      phoneNumber: phone,
+    });
     expect(doc.get('deliveredAt')).toBeDefined();
     expect(await timeline(id)).toHaveLength(1);
   });
@@ -89,7 +94,12 @@ describe('payloads that are not about an agent message', () => {
   });
 
   it('stores agent launch events under agentEvents/{eventId}', async () => {
-    const event = { eventId: randomUUID(), agentId: 'test-agent', oldLaunchState: 'PENDING', newLaunchState: 'LAUNCHED' };
+    const event = {
+      eventId: randomUUID(),
+      agentId: 'test-agent',
+      oldLaunchState: 'PENDING',
+      newLaunchState: 'LAUNCHED',
+    };
     expect((await send(event, { type: 'agent_launch_event' })).status).toBe(200);
     const doc = await webhook.fs.db.collection('agentEvents').doc(event.eventId).get();
     expect(doc.get('payload')).toEqual(event);
