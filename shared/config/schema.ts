@@ -47,6 +47,10 @@ export const configSections = {
     TASKS_SERVICE_ACCOUNT: z.email(),
     // Local Cloud Tasks emulator (host:port); unset in production.
     TASKS_EMULATOR_HOST: hostPort.optional(),
+    // The queues' retry budgets (Terraform sets queue and variable from one value),
+    // so a handler knows a try is the last one and records a final outcome.
+    REVOKE_MAX_ATTEMPTS: positiveInt.default(10),
+    FALLBACK_MAX_ATTEMPTS: positiveInt.default(10),
   }),
 } as const;
 

@@ -66,7 +66,15 @@ export interface Fallback {
   state: FallbackState;
   /** Whether the business gave SMS text for this message at all. */
   enabled: boolean;
+  /** The SMS text; removed once the fallback is final (sent, skipped, failed), so it is kept no longer than needed. */
+  text?: string;
+  /** Provider calls made. */
+  attempts?: number;
+  /** Set while a provider call is in flight, so a duplicate task delivery does not send twice. */
+  sendingUntil?: Date;
   sentAt?: Date;
+  /** Which provider sent it ('http', 'twilio') and its id for the SMS. */
+  provider?: string;
   providerId?: string;
   reason?: string;
 }
