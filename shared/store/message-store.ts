@@ -1,0 +1,54 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { Message } from '../lifecycle/types.ts';
+import { collections } from './documents.ts';
+import { messageFromDoc, messageToDoc } from './message-doc.ts';
+
+/** One entry of a message's timeline written by the system (platform events are written by the webhook). */
+export interface TimelineEntry {
+  /** Deterministic, so a retried step overwrites its own entry instead of adding one. */
+  id: string;
+  type: string;
+  at: Date;
+  [field: string]: unknown;
+}
+
+export interface Decision<T> {
+  /** The message to store, when the step changed it. */
+  message?: Message;
+  timeline?: TimelineEntry[];
+  result: T;
+}
+
+/**
+ * Read-modify-write of one message in a transaction: `decide` sees the
+ * message as stored (undefined if absent) and returns what to write. It may
+ * run more than once (Firestore retries contended transactions), so it must
+ * be pure: side effects happen after this resolves.
+ */
+export async function updateMessage<T>(
+  db: Firestore,
+  messageId: string,
+  retentionMs: number,
+  decide: (message: Message | undefined) => Decision<T>,
+): Promise<T> {
+  const ref = db.collection(collections.messages).doc(messageId);
+  return db.runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    const data = snapshot.data();
+    const decision = decide(data ? messageFromDoc(data) : undefined);
+    if (decision.message) tx.set(ref, messageToDoc(decision.message, retentionMs));
+    for (const { id, ...entry } of decision.timeline ?? []) {
+      tx.set(ref.collection(collections.events).doc(id), {
+        ...entry,
+        source: 'system',
+        expireAt: new Date(entry.at.getTime() + retentionMs),
+      });
+    }
+    return decision.result;
+  });
+}
+
+export async function readMessage(db: Firestore, messageId: string): Promise<Message | undefined> {
+  const data = (await db.collection(collections.messages).doc(messageId).get()).data();
+  return data ? messageFromDoc(data) : undefined;
+}
