@@ -1,0 +1,31 @@
+/**
+ * RBM sandbox: a local RCS Business Messaging platform with simulated phones.
+ * See docs/rbm-sandbox.md.
+ */
+export type { Clock } from '../clock.ts';
+export { ManualClock, SystemClock } from '../clock.ts';
+export type { Distribution } from './core/random.ts';
+export type { Endpoint, FaultRule } from './faults.ts';
+export type { RbmSandboxOptions, WebhookSettings } from './options.ts';
+export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/profiles.ts';
+export { defaultPopulation } from './phones/profiles.ts';
+export { RbmSandbox, startRbmSandbox } from './sandbox.ts';
+export type {
+  MessageStatus,
+  MessageTruth,
+  PhoneTruth,
+  RevokeOutcome,
+  Truth,
+  TruthSnapshot,
+  UserAction,
+  WebhookDeliveryTruth,
+} from './truth.ts';
+export { sandboxSubscription } from './webhook/envelope.ts';
+export { type HandshakeResult, WebhookHandshakeError } from './webhook/handshake.ts';
+export type {
+  AgentLaunchEvent,
+  ReceiptBatch,
+  ServerEvent,
+  UserEvent,
+  UserMessage,
+} from './webhook/payloads.ts';

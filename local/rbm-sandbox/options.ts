@@ -1,0 +1,63 @@
+import type { Logger } from '../../shared/log/index.ts';
+import type { Clock } from '../clock.ts';
+import type { FaultRule } from './faults.ts';
+import type { PhoneRules, Population } from './phones/profiles.ts';
+import type { QueueBehaviour } from './webhook/delivery-queue.ts';
+import type { BatchBehaviour } from './webhook/publisher.ts';
+
+/** How the platform side delivers to the webhook; every field can change at runtime. */
+export interface WebhookSettings extends QueueBehaviour {
+  /** Post DELIVERED/READ as Business Messages receipt batches instead of one event each; `null`: off. */
+  batchReceipts: BatchBehaviour | null;
+}
+
+export interface RbmSandboxOptions {
+  /** The shared clock; ALL sandbox timing runs on it. Default: a SystemClock at `timeScale`. */
+  clock?: Clock;
+  /** Only used when no clock is given: how much faster than real time the default clock runs. */
+  timeScale?: number;
+  /** Port on 127.0.0.1; default a free one. */
+  port?: number;
+  /** Seed for every random draw (profiles, latencies, faults, duplicates, ids). Default 1. */
+  seed?: number | string;
+  /** The agent's webhook. Without one, payloads wait in the queue (see the ground truth). */
+  webhookUrl?: string;
+  /** The webhook's clientToken: the handshake sends it and it keys X-Goog-Signature. */
+  clientToken?: string;
+  /**
+   * 'required' (default): start fails with WebhookHandshakeError if the handshake fails.
+   * 'report': start succeeds, the result is on the handle and in the log. 'skip': no handshake.
+   */
+  handshake?: 'required' | 'report' | 'skip';
+  /** When set, only this bearer token is accepted; otherwise any non-empty token is. */
+  accessToken?: string;
+  /** The agent that user-initiated actions go to when the phone never got a message. */
+  defaultAgentId?: string;
+  population?: Partial<Population>;
+  /** Explicit rules per E.164 number, applied at start. */
+  phones?: Record<string, PhoneRules>;
+  webhook?: Partial<Omit<WebhookSettings, 'url' | 'clientToken'>>;
+  faults?: FaultRule[];
+  logger?: Logger;
+  /** Level for the default logger (ignored when `logger` is given). Default 'info'. */
+  logLevel?: string;
+}
+
+export const defaultWebhookSettings: Omit<WebhookSettings, 'url' | 'clientToken'> = {
+  duplicateRate: 0,
+  reorderRate: 0,
+  reorderDelayMs: 5_000,
+  // Pub/Sub RetryPolicy defaults: minimumBackoff 10 s, maximumBackoff 600 s.
+  minBackoffMs: 10_000,
+  maxBackoffMs: 600_000,
+  // "keeps trying for 7 days" (rbm-api.md).
+  retentionMs: 7 * 24 * 3_600_000,
+  // Off by default. Pub/Sub push waits 10 s by default, but a deadline on a scaled or manual clock
+  // fires long before a real HTTP answer can arrive (10 s at x100 is 100 ms). Set it to make slow
+  // answers count as failures; with a ManualClock, await idle() before advancing past it.
+  ackDeadlineMs: null,
+  batchReceipts: null,
+};
+
+export const defaultClientToken = 'rbm-sandbox-client-token';
+export const defaultAgentId = 'sandbox-agent';

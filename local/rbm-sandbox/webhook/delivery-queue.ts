@@ -1,0 +1,187 @@
+import type { Prng } from '../core/random.ts';
+import type { Timers } from '../core/timers.ts';
+import type { SandboxLog } from '../log.ts';
+import type { WebhookDeliveryTruth } from '../truth.ts';
+import { buildEnvelope, signature } from './envelope.ts';
+import type { WebhookPoster } from './post.ts';
+
+/**
+ * The platform's delivery queue, as documented (shared/reference/rbm-api.md,
+ * "Webhook / Retries"): all agents of a partner share ONE in-order queue, so
+ * the head is retried until the webhook answers 200 and a slow or failing
+ * webhook holds up everything behind it. Anything but 200 is a failure;
+ * retries back off exponentially from 10 s up to 600 s between tries (Pub/Sub
+ * RetryPolicy defaults, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions#retrypolicy)
+ * for up to 7 days. Delivery is at least once: `duplicateRate` redelivers an
+ * acknowledged payload; `reorderRate` holds a payload back so later ones
+ * overtake it. All in clock time.
+ */
+
+export interface QueueBehaviour {
+  url: string | null;
+  clientToken: string;
+  duplicateRate: number;
+  reorderRate: number;
+  reorderDelayMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  retentionMs: number;
+  /** Clock ms the webhook has to answer before the attempt counts as failed; `null`: no deadline. */
+  ackDeadlineMs: number | null;
+}
+
+interface Item {
+  data: Buffer;
+  attributes: Record<string, string>;
+  pubsubMessageId: string;
+  record: WebhookDeliveryTruth;
+  failures: number;
+}
+
+export function backoffMs(
+  failures: number,
+  behaviour: Pick<QueueBehaviour, 'minBackoffMs' | 'maxBackoffMs'>,
+): number {
+  return Math.min(behaviour.maxBackoffMs, behaviour.minBackoffMs * 2 ** Math.max(0, failures - 1));
+}
+
+export class DeliveryQueue {
+  readonly #items: Item[] = [];
+  readonly #timers: Timers;
+  readonly #prng: Prng;
+  readonly #poster: WebhookPoster;
+  readonly #log: SandboxLog;
+  readonly #behaviour: () => QueueBehaviour;
+  readonly #records: WebhookDeliveryTruth[];
+  #inFlight: Promise<void> | null = null;
+  #waiting: (() => void) | null = null;
+
+  constructor(deps: {
+    timers: Timers;
+    prng: Prng;
+    poster: WebhookPoster;
+    log: SandboxLog;
+    behaviour: () => QueueBehaviour;
+    records: WebhookDeliveryTruth[];
+  }) {
+    this.#timers = deps.timers;
+    this.#prng = deps.prng;
+    this.#poster = deps.poster;
+    this.#log = deps.log;
+    this.#behaviour = deps.behaviour;
+    this.#records = deps.records;
+  }
+
+  /** Queues one payload; `record` is its ground-truth entry. */
+  publish(
+    data: Buffer,
+    attributes: Record<string, string>,
+    pubsubMessageId: string,
+    record: WebhookDeliveryTruth,
+  ): void {
+    this.#records.push(record);
+    const item: Item = { data, attributes, pubsubMessageId, record, failures: 0 };
+    const behaviour = this.#behaviour();
+    if (this.#prng.chance(behaviour.reorderRate)) {
+      record.reordered = true;
+      this.#timers.after(behaviour.reorderDelayMs, () => this.#push(item));
+      return;
+    }
+    this.#push(item);
+  }
+
+  /** Payloads not yet acknowledged (the head first). */
+  get length(): number {
+    return this.#items.length;
+  }
+
+  /** Resolves once no POST is waiting for an answer: from then on only the clock moves the queue. */
+  async idle(): Promise<void> {
+    while (this.#inFlight) await this.#inFlight;
+  }
+
+  /** Starts delivering again, e.g. after the webhook URL was set. */
+  kick(): void {
+    this.#pump();
+  }
+
+  #push(item: Item): void {
+    this.#items.push(item);
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#timers.stopped || this.#inFlight || this.#waiting) return;
+    const behaviour = this.#behaviour();
+    const head = this.#items[0];
+    if (!head || !behaviour.url) return;
+    this.#inFlight = this.#attempt(head, behaviour).finally(() => {
+      this.#inFlight = null;
+      this.#pump();
+    });
+  }
+
+  async #attempt(item: Item, behaviour: QueueBehaviour): Promise<void> {
+    const envelope = buildEnvelope({
+      data: item.data,
+      attributes: item.attributes,
+      pubsubMessageId: item.pubsubMessageId,
+      publishedAt: item.record.createdAt,
+    });
+    const at = this.#timers.now();
+    const result = await this.#poster.post(
+      behaviour.url!,
+      JSON.stringify(envelope),
+      {
+        'content-type': 'application/json',
+        'x-goog-signature': signature(behaviour.clientToken, item.data),
+        'user-agent': 'rbm-sandbox (APIs-Google-like Pub/Sub push)',
+      },
+      behaviour.ackDeadlineMs,
+    );
+    if (this.#timers.stopped) return;
+    item.record.attempts.push(
+      result.status === null ? { at, status: null, error: result.error } : { at, status: result.status },
+    );
+    if (result.status === 200) {
+      this.#items.shift();
+      item.record.ackedAt = this.#timers.now();
+      if (!item.record.duplicate && this.#prng.chance(this.#behaviour().duplicateRate)) this.#redeliver(item);
+      return;
+    }
+    item.failures += 1;
+    const now = this.#timers.now();
+    if (now - item.record.createdAt >= behaviour.retentionMs) {
+      this.#items.shift();
+      item.record.droppedAt = now;
+      this.#log.webhookDropped(item.pubsubMessageId, item.failures);
+      return;
+    }
+    const delay = backoffMs(item.failures, behaviour);
+    this.#log.webhookRetry(
+      item.pubsubMessageId,
+      result.status,
+      result.status === null ? result.error : null,
+      delay,
+    );
+    this.#waiting = this.#timers.after(delay, () => {
+      this.#waiting = null;
+      this.#pump();
+    });
+  }
+
+  /** At-least-once: the same Pub/Sub message (same id, same bytes) comes again later. */
+  #redeliver(item: Item): void {
+    const record: WebhookDeliveryTruth = {
+      ...item.record,
+      messageIds: [...item.record.messageIds],
+      attempts: [],
+      ackedAt: null,
+      duplicate: true,
+      reordered: false,
+      droppedAt: null,
+    };
+    this.#records.push(record);
+    this.#items.push({ ...item, record, failures: 0 });
+  }
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { WebhookPoster } from './post.ts';
+
+/**
+ * The webhook registration handshake (shared/reference/rbm-api.md, "Webhook"):
+ * the platform POSTs {"clientToken", "secret"}; a webhook that recognises the
+ * token answers 200 with the secret as the plain-text body. Anything else and
+ * the webhook is not registered.
+ */
+
+export type HandshakeResult =
+  | { ok: true; url: string }
+  | {
+      ok: false;
+      url: string;
+      reason: 'unreachable' | 'bad-status' | 'wrong-secret';
+      status: number | null;
+      detail: string;
+    };
+
+/** Thrown by startRbmSandbox when the handshake is required and fails. */
+export class WebhookHandshakeError extends Error {
+  readonly result: Extract<HandshakeResult, { ok: false }>;
+  constructor(result: Extract<HandshakeResult, { ok: false }>) {
+    super(`RBM sandbox: webhook handshake with ${result.url} failed (${result.reason}): ${result.detail}`);
+    this.name = 'WebhookHandshakeError';
+    this.result = result;
+  }
+}
+
+export async function handshake(
+  poster: WebhookPoster,
+  url: string,
+  clientToken: string,
+  deadlineMs: number,
+): Promise<HandshakeResult> {
+  const secret = randomBytes(16).toString('hex');
+  const result = await poster.post(
+    url,
+    JSON.stringify({ clientToken, secret }),
+    { 'content-type': 'application/json' },
+    deadlineMs,
+  );
+  if (result.status === null)
+    return { ok: false, url, reason: 'unreachable', status: null, detail: result.error };
+  if (result.status !== 200) {
+    return {
+      ok: false,
+      url,
+      reason: 'bad-status',
+      status: result.status,
+      detail: `answered ${result.status}, expected 200 with the secret as the body`,
+    };
+  }
+  if (result.body !== secret) {
+    return {
+      ok: false,
+      url,
+      reason: 'wrong-secret',
+      status: 200,
+      detail: `answered 200 but the body was not the secret (${result.body.length} bytes)`,
+    };
+  }
+  return { ok: true, url };
+}

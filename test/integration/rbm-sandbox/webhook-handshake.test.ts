@@ -1,0 +1,115 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.ts';
+import { startRbmSandbox, WebhookHandshakeError } from '../../../local/rbm-sandbox/index.ts';
+import { createLogger } from '../../../shared/log/index.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.ts';
+import { clientToken, payloads } from './setup.ts';
+
+function capturedLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+}
+
+describe('webhook registration handshake', () => {
+  let receiver: WebhookReceiver;
+  afterEach(() => receiver.close());
+
+  it('POSTs {clientToken, secret} on start and registers the webhook when the secret comes back', async () => {
+    receiver = await startWebhookReceiver({ clientToken });
+    const sandbox = await startRbmSandbox({
+      clock: new ManualClock(),
+      webhookUrl: receiver.url,
+      clientToken,
+      logLevel: 'silent',
+    });
+    try {
+      expect(receiver.requests).toHaveLength(1);
+      const [hello] = receiver.requests;
+      expect(hello!.method).toBe('POST');
+      expect(hello!.headers['content-type']).toMatch(/application\/json/);
+      expect(Object.keys(hello!.json as object).sort()).toEqual(['clientToken', 'secret']);
+      expect((hello!.json as { clientToken: string }).clientToken).toBe(clientToken);
+      expect(sandbox.handshake).toEqual({ ok: true, url: receiver.url });
+      expect(sandbox.webhookSettings().url).toBe(receiver.url);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('fails start with a typed error and a log line when the webhook answers the wrong secret', async () => {
+    receiver = await startWebhookReceiver({ clientToken });
+    receiver.handshake = 'wrong-secret';
+    const { lines, logger } = capturedLogger();
+    const failure = await startRbmSandbox({
+      clock: new ManualClock(),
+      webhookUrl: receiver.url,
+      clientToken,
+      logger,
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WebhookHandshakeError);
+    expect((failure as WebhookHandshakeError).result).toMatchObject({
+      ok: false,
+      reason: 'wrong-secret',
+      status: 200,
+    });
+    expect((failure as Error).message).toMatch(/handshake with .* failed \(wrong-secret\)/);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ severity: 'ERROR', reason: 'wrong-secret', url: receiver.url }),
+    );
+  });
+
+  it('reports a refusal (the token did not match) and an unreachable webhook', async () => {
+    receiver = await startWebhookReceiver({ clientToken: 'another-token' });
+    const refused = await startRbmSandbox({
+      clock: new ManualClock(),
+      webhookUrl: receiver.url,
+      clientToken,
+      logLevel: 'silent',
+    }).catch((e: WebhookHandshakeError) => e.result);
+    expect(refused).toMatchObject({ ok: false, reason: 'bad-status', status: 403 });
+
+    const deadUrl = receiver.url;
+    await receiver.close();
+    const unreachable = await startRbmSandbox({
+      clock: new ManualClock(),
+      webhookUrl: deadUrl,
+      clientToken,
+      logLevel: 'silent',
+    }).catch((e: WebhookHandshakeError) => e.result);
+    expect(unreachable).toMatchObject({ ok: false, reason: 'unreachable', status: null });
+    receiver = await startWebhookReceiver({ clientToken });
+  });
+
+  it("in 'report' mode starts anyway, keeps the failed result and still delivers", async () => {
+    receiver = await startWebhookReceiver({ clientToken });
+    receiver.handshake = 500;
+    const clock = new ManualClock();
+    const sandbox = await startRbmSandbox({
+      clock,
+      webhookUrl: receiver.url,
+      clientToken,
+      handshake: 'report',
+      logLevel: 'silent',
+    });
+    try {
+      expect(sandbox.handshake).toMatchObject({ ok: false, reason: 'bad-status', status: 500 });
+      sandbox.userAction('+15550001234', { type: 'text', text: 'hi' });
+      await clock.advance(0);
+      await sandbox.idle();
+      expect(payloads(receiver).map((p) => p.text)).toEqual(['hi']);
+      // Re-running the handshake over HTTP once the webhook is fixed.
+      receiver.handshake = 'echo';
+      const res = await fetch(`${sandbox.url}/sandbox/webhook/handshake`, { method: 'POST' });
+      expect(await res.json()).toEqual({ ok: true, url: receiver.url });
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});
