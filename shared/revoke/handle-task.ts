@@ -1,0 +1,173 @@
+import type { Firestore } from '@google-cloud/firestore';
+import {
+  applyRevokeResult,
+  confirmRevocation,
+  planRevoke,
+  type RevokeOutcome,
+  type RevokePlan,
+} from '../lifecycle/revocation.ts';
+import type { Effect, Message, RevokeStep } from '../lifecycle/types.ts';
+import type { Logger } from '../log/index.ts';
+import type { RbmClient } from '../rbm/client.ts';
+import { type Decision, type TimelineEntry, updateMessage } from '../store/message-store.ts';
+import { runEffects } from '../tasks/run-effects.ts';
+import type { TaskScheduler } from '../tasks/scheduler.ts';
+import type { TaskRequest } from '../tasks/task-request.ts';
+import { revokeLogs } from './logs.ts';
+
+export interface RevokeDeps {
+  db(): Firestore;
+  rbm(): RbmClient;
+  scheduler(): TaskScheduler;
+  log: Logger;
+  now(): Date;
+  retentionMs: number;
+}
+
+export type RevokeTaskOutcome =
+  | { kind: 'done'; verdict: string }
+  /** Ask Cloud Tasks to retry this task, after `retryAfterMs` when known. */
+  | { kind: 'retry'; verdict: string; retryAfterMs?: number };
+
+/**
+ * The revoke function's work for one task: a revoke step (deadline, platform
+ * expiry, re-revoke, manual) or the confirm step one grace period later.
+ * State changes happen in transactions; the RBM call happens between them,
+ * after the claim is stored, so a duplicate delivery of the task cannot call twice.
+ */
+export async function handleRevokeTask(task: TaskRequest, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
+  if (task.step === 'confirm') return confirmStep(task, deps);
+  if (task.step === 'fallback') return { kind: 'done', verdict: 'fallback tasks belong to the fallback function' };
+  return revokeStep(task, task.step, deps);
+}
+
+async function revokeStep(task: TaskRequest, step: RevokeStep, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
+  const { messageId, sequence } = task;
+  const startedAt = deps.now();
+  const plan = await updateMessage(deps.db(), messageId, deps.retentionMs, (message): Decision<RevokePlan> => {
+    const plan = planRevoke(message, step, sequence, startedAt);
+    switch (plan.action) {
+      case 'skip': {
+        if (!message) return { result: plan };
+        const skipped = entry(`revoke-skip-${step}-${sequence}`, 'REVOKE_SKIPPED', startedAt, {
+          step,
+          reason: plan.reason,
+        });
+        return { timeline: [skipped], result: plan };
+      }
+      case 'busy':
+        return { result: plan };
+      case 'rearm': {
+        const rearmed = entry(`revoke-rearm-${sequence}`, 'REVOKE_REARMED', startedAt, {
+          deadline: message?.deadline,
+        });
+        return { message: plan.message, timeline: [rearmed], result: plan };
+      }
+      case 'call':
+        return { message: plan.message, result: plan };
+    }
+  });
+
+  switch (plan.action) {
+    case 'skip':
+      revokeLogs.skipped(deps.log, messageId, step, plan.reason);
+      return { kind: 'done', verdict: plan.reason };
+    case 'busy':
+      return {
+        kind: 'retry',
+        verdict: 'another revoke call is in flight',
+        retryAfterMs: plan.until.getTime() - startedAt.getTime(),
+      };
+    case 'rearm':
+      revokeLogs.rearmed(deps.log, messageId, plan.message.deadline);
+      await carryOut(messageId, plan.effects, deps);
+      return { kind: 'done', verdict: 're-armed until the deadline' };
+    case 'call':
+      return callRbm(plan.message, plan.attempt, step, task.finalTry, deps);
+  }
+}
+
+async function callRbm(
+  claimed: Message,
+  attempt: number,
+  step: RevokeStep,
+  finalTry: boolean,
+  deps: RevokeDeps,
+): Promise<RevokeTaskOutcome> {
+  const result = await deps.rbm().revokeMessage(claimed.phoneNumber, claimed.messageId);
+  const answeredAt = deps.now();
+  const outcome = await updateMessage(
+    deps.db(),
+    claimed.messageId,
+    deps.retentionMs,
+    (message): Decision<RevokeOutcome | undefined> => {
+    if (!message) return { result: undefined };
+    const applied = applyRevokeResult(
+      message,
+      attempt,
+      { status: result.status, ...(result.ok ? {} : { error: result.error }), finalTry },
+      answeredAt,
+    );
+    const timeline = [
+      entry(`revoke-attempt-${attempt}`, 'REVOKE_ATTEMPT', answeredAt, {
+        step,
+        round: applied.message.revocation.round,
+        attempt,
+        httpStatus: result.status,
+        latencyMs: result.latencyMs,
+        outcome: applied.kind === 'retry' ? 'retry' : applied.message.revocation.state,
+        verdict: applied.verdict,
+        ...(result.ok ? {} : { error: result.error }),
+      }),
+    ];
+    return { message: applied.message, timeline, result: applied };
+  },
+  );
+  if (!outcome) return { kind: 'done', verdict: 'message disappeared during the revoke' };
+
+  revokeLogs.attempted(deps.log, claimed.messageId, attempt, result.status, result.latencyMs, outcome.verdict);
+  if (result.status === 401 || result.status === 403) {
+    revokeLogs.configFault(deps.log, claimed.messageId, result.status, outcome.verdict);
+  }
+  if (outcome.kind === 'retry') {
+    return {
+      kind: 'retry',
+      verdict: outcome.verdict,
+      ...(!result.ok && result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+    };
+  }
+  await carryOut(claimed.messageId, outcome.effects, deps);
+  return { kind: 'done', verdict: outcome.verdict };
+}
+
+async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
+  const now = deps.now();
+  const round = task.sequence;
+  type Confirmed = RevokeOutcome | { kind: 'skip'; reason: string };
+  const outcome = await updateMessage(deps.db(), task.messageId, deps.retentionMs, (message): Decision<Confirmed> => {
+    const confirmed = confirmRevocation(message, round, now);
+    if (confirmed.kind === 'skip') return { result: confirmed };
+    const timeline = [
+      entry(`revoke-confirm-${round}`, 'REVOKE_CONFIRM', now, {
+        round,
+        outcome: confirmed.message.revocation.state,
+        verdict: confirmed.verdict,
+      }),
+    ];
+    return { message: confirmed.message, timeline, result: confirmed };
+  });
+  const verdict = outcome.kind === 'skip' ? outcome.reason : outcome.verdict;
+  revokeLogs.confirmed(deps.log, task.messageId, round, verdict);
+  if (outcome.kind === 'recorded') await carryOut(task.messageId, outcome.effects, deps);
+  return { kind: 'done', verdict };
+}
+
+async function carryOut(messageId: string, effects: Effect[], deps: RevokeDeps): Promise<void> {
+  for (const failure of await runEffects(messageId, effects, deps.scheduler(), deps.now())) {
+    revokeLogs.effectFailed(deps.log, messageId, failure.effect, failure.error);
+  }
+}
+
+function entry(id: string, type: string, at: Date, fields: Record<string, unknown>): TimelineEntry {
+  return { id, type, at, ...fields };
+}
