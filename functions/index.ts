@@ -8,6 +8,7 @@ const target = process.env.FUNCTION_TARGET;
 const functions: Record<string, () => Promise<unknown>> = {
   webhook: () => import('./webhook/index.ts'),
   revoke: () => import('./revoke/index.ts'),
+  messages: () => import('./messages/index.ts'),
 };
 
 for (const [name, load] of Object.entries(functions)) {

@@ -1,6 +1,6 @@
 import type { Message, MessageStatus } from './types.ts';
 
-type Facts = Pick<Message, 'tracked' | 'deliveredAt' | 'readAt' | 'revocation' | 'fallback'>;
+type Facts = Pick<Message, 'tracked' | 'deliveredAt' | 'readAt' | 'revocation' | 'fallback' | 'send'>;
 
 /**
  * The status an operator sees, computed from the facts so it can never
@@ -15,7 +15,7 @@ export function deriveStatus(facts: Facts): MessageStatus {
   if (facts.readAt) return 'read';
   if (delivered) return 'delivered';
   if (facts.fallback.state === 'pending') return 'sms_pending';
-  if (facts.fallback.state === 'failed') return 'failed';
+  if (facts.fallback.state === 'failed' || facts.send?.state === 'not_rcs') return 'failed';
   switch (facts.revocation.state) {
     case 'confirmed':
       return 'revoked';

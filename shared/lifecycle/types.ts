@@ -79,12 +79,24 @@ export interface Fallback {
   reason?: string;
 }
 
+/** How the message reached the platform. */
+export interface Send {
+  /** sent: through this system; external: the business sent it and registered it; not_rcs: the platform answered 404 (no RCS). */
+  state: 'sent' | 'external' | 'not_rcs';
+  at: Date;
+  httpStatus?: number;
+  latencyMs?: number;
+}
+
 export interface Message {
   messageId: string;
   agentId: string;
   phoneNumber: string;
   /** False for a message the system only heard about from the webhook. */
   tracked: boolean;
+  send?: Send;
+  /** Hash of the registering request: the same request again is idempotent, a different one conflicts. */
+  requestHash?: string;
   status: MessageStatus;
   policy?: Policy;
   labels: Record<string, string>;

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import * as ff from '@google-cloud/functions-framework';
+import { type CreateResult, createMessages } from '../../shared/messages/create.ts';
+import { publicMessage, readMessageView } from '../../shared/messages/read.ts';
+import {
+  batchRequestSchema,
+  type FieldError,
+  fieldErrors,
+  messageRequestSchema,
+  type PreparedMessage,
+  prepareMessage,
+} from '../../shared/messages/request.ts';
+import { createRuntime, lazyRbmClient, lazyScheduler } from '../../shared/runtime.ts';
+
+/**
+ * The business's API (private: Cloud Run lets only the business's service
+ * account invoke it).
+ *   POST /messages              send (or register) one message with a deadline
+ *   POST /messages:batch        up to 500 at once
+ *   GET  /messages/{id}         the message and its timeline
+ *   POST /messages/{id}/revoke  revoke now
+ */
+const runtime = createRuntime('messages', ['rbm', 'tasks']);
+const { config } = runtime;
+const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
+
+type Reply = { status: number; body: unknown; retryAfterMs?: number };
+
+ff.http('messages', async (req, res) => {
+  let reply: Reply;
+  try {
+    reply = await route(req);
+  } catch (error) {
+    runtime.log.error({ event: 'messages.failed', error }, 'messages request failed; the caller may retry');
+    reply = { status: 503, body: { error: 'temporarily unavailable, retry' } };
+  }
+  if (reply.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(reply.retryAfterMs / 1000)));
+  res.status(reply.status).json(reply.body);
+});
+
+async function route(req: ff.Request): Promise<Reply> {
+  const path = req.path.replace(/\/+$/, '');
+  const one = /^\/messages\/([^/]+)$/.exec(path);
+  const revoke = /^\/messages\/([^/]+)\/revoke$/.exec(path);
+  if (req.method === 'POST' && path === '/messages') return createOne(req.body);
+  if (req.method === 'POST' && path === '/messages:batch') return createBatch(req.body);
+  if (req.method === 'GET' && one) return read(decodeURIComponent(one[1]!));
+  if (req.method === 'POST' && revoke) return revokeNow(decodeURIComponent(revoke[1]!));
+  return { status: 404, body: { error: `no route for ${req.method} ${req.path}` } };
+}
+
+function prepare(
+  body: unknown,
+): { ok: true; message: PreparedMessage } | { ok: false; errors: FieldError[] } {
+  const parsed = messageRequestSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  return prepareMessage(parsed.data, deps.now(), { agentId: config.RBM_AGENT_ID, newId: randomUUID });
+}
+
+async function createOne(body: unknown): Promise<Reply> {
+  const prepared = prepare(body);
+  if (!prepared.ok) return { status: 400, body: { errors: prepared.errors } };
+  const [result] = await createMessages([prepared.message], deps);
+  return toReply(result!);
+}
+
+async function createBatch(body: unknown): Promise<Reply> {
+  const batch = batchRequestSchema.safeParse(body);
+  if (!batch.success) return { status: 400, body: { errors: fieldErrors(batch.error) } };
+  const prepared = batch.data.messages.map(prepare);
+  const valid = prepared.flatMap((p) => (p.ok ? [p.message] : []));
+  const created = await createMessages(valid, deps);
+  let next = 0;
+  const results = prepared.map((p, index) =>
+    p.ok ? toReply(created[next++]!).body : { index, status: 400, errors: p.errors },
+  );
+  return { status: 200, body: { results } };
+}
+
+function toReply(result: CreateResult): Reply {
+  switch (result.status) {
+    case 200:
+    case 201:
+      return { status: result.status, body: view(result) };
+    case 400:
+      return { status: 400, body: { messageId: result.messageId, status: 400, errors: result.errors } };
+    case 503:
+      return {
+        status: 503,
+        body: { messageId: result.messageId, status: 503, error: result.error },
+        ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
+      };
+    default:
+      return {
+        status: result.status,
+        body: { messageId: result.messageId, status: result.status, error: result.error },
+      };
+  }
+}
+
+function view(result: Extract<CreateResult, { message: unknown }>) {
+  return { messageId: result.messageId, status: result.status, message: publicMessage(result.message) };
+}
+
+async function read(messageId: string): Promise<Reply> {
+  const found = await readMessageView(deps.db(), messageId);
+  return found ? { status: 200, body: found } : { status: 404, body: { error: `no message ${messageId}` } };
+}
+
+async function revokeNow(messageId: string): Promise<Reply> {
+  const found = await readMessageView(deps.db(), messageId);
+  if (!found?.message.tracked) return { status: 404, body: { error: `no tracked message ${messageId}` } };
+  const now = deps.now();
+  await deps.scheduler().schedule({ step: 'manual', messageId, sequence: 0, at: now }, now);
+  return { status: 202, body: { messageId, accepted: true, message: found.message } };
+}

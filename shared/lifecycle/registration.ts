@@ -1,0 +1,81 @@
+import { refreshDerived } from './status.ts';
+import type { Effect, Message, Policy, Send } from './types.ts';
+
+/** A validated request to track a message (see shared/messages/request.ts). */
+export interface Registration {
+  messageId: string;
+  agentId: string;
+  phoneNumber: string;
+  policy: Policy;
+  labels: Record<string, string>;
+  deadline: Date;
+  smsText?: string;
+  requestHash: string;
+}
+
+export type RegistrationOutcome =
+  | { kind: 'created'; message: Message; effects: Effect[] }
+  /** The same request was made before: answer with the message as it is. */
+  | { kind: 'exists'; message: Message }
+  /** The id is taken by a different request. */
+  | { kind: 'conflict'; message: Message };
+
+/**
+ * Registers a message after it was sent (or handed to us as sent elsewhere).
+ * The webhook may have heard of it first (an untracked message holding
+ * DELIVERED or READ): its facts are kept and only the registration is added.
+ */
+export function registerMessage(
+  existing: Message | undefined,
+  registration: Registration,
+  send: Send,
+  now: Date,
+): RegistrationOutcome {
+  if (existing?.tracked) {
+    return existing.requestHash === registration.requestHash
+      ? { kind: 'exists', message: existing }
+      : { kind: 'conflict', message: existing };
+  }
+  const message: Message = {
+    ...(existing ?? {
+      revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
+      duplicateDelivery: false,
+      lateDelivery: false,
+    }),
+    messageId: registration.messageId,
+    agentId: registration.agentId,
+    phoneNumber: registration.phoneNumber,
+    tracked: true,
+    send,
+    requestHash: registration.requestHash,
+    status: 'pending',
+    policy: registration.policy,
+    labels: registration.labels,
+    createdAt: existing?.createdAt ?? now,
+    deadline: registration.deadline,
+    fallback: {
+      state: 'none',
+      enabled: registration.smsText !== undefined,
+      ...(registration.smsText === undefined ? {} : { text: registration.smsText }),
+    },
+    updatedAt: now,
+  };
+  const effects: Effect[] = [];
+  if (message.deliveredAt) {
+    message.fallback = {
+      state: message.fallback.enabled ? 'skipped' : 'none',
+      enabled: message.fallback.enabled,
+    };
+    if (message.fallback.enabled) message.fallback.reason = 'RCS delivery confirmed';
+  } else if (send.state === 'not_rcs') {
+    // Not RCS-capable: nothing to revoke; go straight to the SMS (rbm-api.md, "404 on send").
+    if (message.fallback.enabled) {
+      message.fallback.state = 'pending';
+      message.fallback.reason = 'number is not RCS-capable';
+      effects.push({ kind: 'schedule', step: 'fallback', sequence: 0, at: now });
+    }
+  } else {
+    effects.push({ kind: 'schedule', step: 'revoke', sequence: 0, at: registration.deadline });
+  }
+  return { kind: 'created', message: refreshDerived(message), effects };
+}

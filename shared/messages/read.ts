@@ -1,0 +1,39 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { Message } from '../lifecycle/types.ts';
+import { collections, fromFirestore } from '../store/documents.ts';
+import { readMessage } from '../store/message-store.ts';
+
+export type PublicMessage = Omit<Message, 'requestHash'>;
+
+export interface MessageView {
+  message: PublicMessage;
+  timeline: Array<Record<string, unknown>>;
+}
+
+/** The message as the API shows it: no request hash, and no SMS text (it may be a one-time password). */
+export function publicMessage(message: Message): PublicMessage {
+  const { requestHash: _hash, ...shown } = message;
+  const { text: _text, ...fallback } = shown.fallback;
+  return { ...shown, fallback };
+}
+
+/** A message and its timeline (platform events and the system's own steps), oldest first. */
+export async function readMessageView(db: Firestore, messageId: string): Promise<MessageView | undefined> {
+  const [message, events] = await Promise.all([
+    readMessage(db, messageId),
+    db.collection(collections.messages).doc(messageId).collection(collections.events).get(),
+  ]);
+  if (!message) return undefined;
+  const timeline = events.docs
+    .map((doc) => {
+      const { expireAt: _retention, ...entry } = fromFirestore<Record<string, unknown>>(doc.data());
+      return { id: doc.id, ...entry };
+    })
+    .sort((a, b) => timeOf(a) - timeOf(b));
+  return { message: publicMessage(message), timeline };
+}
+
+function timeOf(entry: Record<string, unknown>): number {
+  const at = entry.at ?? entry.receivedAt;
+  return at instanceof Date ? at.getTime() : 0;
+}

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { customPolicy, policies } from '../lifecycle/policy.ts';
+import type { Policy } from '../lifecycle/types.ts';
+
+/**
+ * The `messages` API's input, validated with messages that name the field.
+ * Platform limits from rbm-api.md: UUID messageId, 3,072 characters of text,
+ * 250 KB of JSON, expiry at most 15 days ahead.
+ */
+const maxPlatformExpiryMs = 15 * 24 * 3600 * 1000;
+const maxMessageBytes = 250_000;
+const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string): number | undefined {
+  const match = durationPattern.exec(value);
+  return match ? Number(match[1]) * unitMs[match[2]!]! : undefined;
+}
+
+const policySchema = z.union([
+  z.enum(['otp', 'promo']),
+  z.object({
+    fallbackWhenUncertain: z.boolean(),
+    graceSeconds: z.number().int().min(1).max(86_400).optional(),
+    maxRevokeAttempts: z.number().int().min(1).max(10).optional(),
+  }),
+]);
+
+const contentSchema = z
+  .object({
+    contentMessage: z.object({ text: z.string().max(3072, 'at most 3,072 characters').optional() }).loose(),
+    messageTrafficType: z.string().optional(),
+  })
+  .loose()
+  .refine((c) => !('ttl' in c) && !('expireTime' in c), {
+    message: 'set platformExpiry instead of ttl/expireTime: the deadline decides the expiry',
+  })
+  .refine((c) => Buffer.byteLength(JSON.stringify(c)) <= maxMessageBytes, { message: 'larger than 250 KB' });
+
+export const messageRequestSchema = z
+  .object({
+    messageId: z.uuid('must be a UUID (the platform requires one)').optional(),
+    phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
+    agentId: z.string().min(1).optional(),
+    /** The RBM AgentMessage body; omit it to register a message sent elsewhere. */
+    content: contentSchema.optional(),
+    deadline: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time' }).optional(),
+    revokeAfter: z
+      .string()
+      .refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "600s", "10m", "2h", "90d"')
+      .optional(),
+    policy: policySchema,
+    sms: z.object({ text: z.string().min(1).max(1600, 'at most 1,600 characters') }).optional(),
+    labels: z
+      .record(
+        z.string().regex(/^[A-Za-z][\w-]{0,62}$/, 'label names are letters, digits, _ and -'),
+        z.string().max(256),
+      )
+      .refine((l) => Object.keys(l).length <= 16, 'at most 16 labels')
+      .optional(),
+    /** Also set the platform's own expireTime from the deadline (only when it is within 15 days). */
+    platformExpiry: z.boolean().default(false),
+  })
+  .strict()
+  .refine((r) => (r.deadline === undefined) !== (r.revokeAfter === undefined), {
+    message: 'give exactly one of deadline or revokeAfter',
+    path: ['deadline'],
+  });
+
+export type MessageRequest = z.infer<typeof messageRequestSchema>;
+
+export const batchRequestSchema = z
+  .object({ messages: z.array(z.unknown()).min(1).max(500, 'at most 500 messages per batch') })
+  .strict();
+
+/** One problem with a request, as the API reports it. */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', reason: issue.message }));
+}
+
+export interface PreparedMessage {
+  messageId: string;
+  agentId: string;
+  phoneNumber: string;
+  policy: Policy;
+  labels: Record<string, string>;
+  deadline: Date;
+  smsText?: string;
+  requestHash: string;
+  /** The body for phones.agentMessages.create, when this system sends the message. */
+  sendBody?: Record<string, unknown>;
+}
+
+export type Prepared = { ok: true; message: PreparedMessage } | { ok: false; errors: FieldError[] };
+
+/** Turns a valid request into what the rules need, resolving times against `now`. */
+export function prepareMessage(
+  request: MessageRequest,
+  now: Date,
+  defaults: { agentId: string; newId: () => string },
+): Prepared {
+  const deadline = request.deadline
+    ? new Date(request.deadline)
+    : new Date(now.getTime() + parseDuration(request.revokeAfter!)!);
+  if (deadline.getTime() <= now.getTime()) {
+    return {
+      ok: false,
+      errors: [{ field: request.deadline ? 'deadline' : 'revokeAfter', reason: 'must be in the future' }],
+    };
+  }
+  const untilDeadline = deadline.getTime() - now.getTime();
+  if (request.platformExpiry && untilDeadline > maxPlatformExpiryMs) {
+    return {
+      ok: false,
+      errors: [{ field: 'platformExpiry', reason: 'the platform expires messages at most 15 days ahead' }],
+    };
+  }
+  const policy =
+    typeof request.policy === 'string'
+      ? policies[request.policy]
+      : customPolicy({
+          fallbackWhenUncertain: request.policy.fallbackWhenUncertain,
+          ...(request.policy.graceSeconds ? { graceMs: request.policy.graceSeconds * 1000 } : {}),
+          ...(request.policy.maxRevokeAttempts
+            ? { maxRevokeAttempts: request.policy.maxRevokeAttempts }
+            : {}),
+        });
+  const { messageId: _id, ...identity } = request;
+  const message: PreparedMessage = {
+    messageId: request.messageId ?? defaults.newId(),
+    agentId: request.agentId ?? defaults.agentId,
+    phoneNumber: request.phoneNumber,
+    policy,
+    labels: request.labels ?? {},
+    deadline,
+    requestHash: createHash('sha256').update(canonicalJson(identity)).digest('hex'),
+    ...(request.sms ? { smsText: request.sms.text } : {}),
+    ...(request.content
+      ? {
+          sendBody: {
+            ...request.content,
+            ...(request.platformExpiry ? { expireTime: deadline.toISOString() } : {}),
+          },
+        }
+      : {}),
+  };
+  return { ok: true, message };
+}
+
+/** JSON with sorted keys, so the same request hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
