@@ -26,7 +26,8 @@ ff.http('revoke', async (req, res) => {
       res.status(200).json({ ok: false, error: outcome.reason });
       return;
     case 'retry':
-      if (outcome.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
+      if (outcome.retryAfterMs !== undefined)
+        res.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
       res.status(503).json({ ok: false, retry: true, verdict: outcome.verdict });
       return;
     case 'unavailable':

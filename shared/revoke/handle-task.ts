@@ -37,36 +37,42 @@ export type RevokeTaskOutcome =
  */
 export async function handleRevokeTask(task: TaskRequest, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
   if (task.step === 'confirm') return confirmStep(task, deps);
-  if (task.step === 'fallback') return { kind: 'done', verdict: 'fallback tasks belong to the fallback function' };
+  if (task.step === 'fallback')
+    return { kind: 'done', verdict: 'fallback tasks belong to the fallback function' };
   return revokeStep(task, task.step, deps);
 }
 
 async function revokeStep(task: TaskRequest, step: RevokeStep, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
   const { messageId, sequence } = task;
   const startedAt = deps.now();
-  const plan = await updateMessage(deps.db(), messageId, deps.retentionMs, (message): Decision<RevokePlan> => {
-    const plan = planRevoke(message, step, sequence, startedAt);
-    switch (plan.action) {
-      case 'skip': {
-        if (!message) return { result: plan };
-        const skipped = entry(`revoke-skip-${step}-${sequence}`, 'REVOKE_SKIPPED', startedAt, {
-          step,
-          reason: plan.reason,
-        });
-        return { timeline: [skipped], result: plan };
+  const plan = await updateMessage(
+    deps.db(),
+    messageId,
+    deps.retentionMs,
+    (message): Decision<RevokePlan> => {
+      const plan = planRevoke(message, step, sequence, startedAt);
+      switch (plan.action) {
+        case 'skip': {
+          if (!message) return { result: plan };
+          const skipped = entry(`revoke-skip-${step}-${sequence}`, 'REVOKE_SKIPPED', startedAt, {
+            step,
+            reason: plan.reason,
+          });
+          return { timeline: [skipped], result: plan };
+        }
+        case 'busy':
+          return { result: plan };
+        case 'rearm': {
+          const rearmed = entry(`revoke-rearm-${sequence}`, 'REVOKE_REARMED', startedAt, {
+            deadline: message?.deadline,
+          });
+          return { message: plan.message, timeline: [rearmed], result: plan };
+        }
+        case 'call':
+          return { message: plan.message, result: plan };
       }
-      case 'busy':
-        return { result: plan };
-      case 'rearm': {
-        const rearmed = entry(`revoke-rearm-${sequence}`, 'REVOKE_REARMED', startedAt, {
-          deadline: message?.deadline,
-        });
-        return { message: plan.message, timeline: [rearmed], result: plan };
-      }
-      case 'call':
-        return { message: plan.message, result: plan };
-    }
-  });
+    },
+  );
 
   switch (plan.action) {
     case 'skip':
@@ -101,31 +107,38 @@ async function callRbm(
     claimed.messageId,
     deps.retentionMs,
     (message): Decision<RevokeOutcome | undefined> => {
-    if (!message) return { result: undefined };
-    const applied = applyRevokeResult(
-      message,
-      attempt,
-      { status: result.status, ...(result.ok ? {} : { error: result.error }), finalTry },
-      answeredAt,
-    );
-    const timeline = [
-      entry(`revoke-attempt-${attempt}`, 'REVOKE_ATTEMPT', answeredAt, {
-        step,
-        round: applied.message.revocation.round,
+      if (!message) return { result: undefined };
+      const applied = applyRevokeResult(
+        message,
         attempt,
-        httpStatus: result.status,
-        latencyMs: result.latencyMs,
-        outcome: applied.kind === 'retry' ? 'retry' : applied.message.revocation.state,
-        verdict: applied.verdict,
-        ...(result.ok ? {} : { error: result.error }),
-      }),
-    ];
-    return { message: applied.message, timeline, result: applied };
-  },
+        { status: result.status, ...(result.ok ? {} : { error: result.error }), finalTry },
+        answeredAt,
+      );
+      const timeline = [
+        entry(`revoke-attempt-${attempt}`, 'REVOKE_ATTEMPT', answeredAt, {
+          step,
+          round: applied.message.revocation.round,
+          attempt,
+          httpStatus: result.status,
+          latencyMs: result.latencyMs,
+          outcome: applied.kind === 'retry' ? 'retry' : applied.message.revocation.state,
+          verdict: applied.verdict,
+          ...(result.ok ? {} : { error: result.error }),
+        }),
+      ];
+      return { message: applied.message, timeline, result: applied };
+    },
   );
   if (!outcome) return { kind: 'done', verdict: 'message disappeared during the revoke' };
 
-  revokeLogs.attempted(deps.log, claimed.messageId, attempt, result.status, result.latencyMs, outcome.verdict);
+  revokeLogs.attempted(
+    deps.log,
+    claimed.messageId,
+    attempt,
+    result.status,
+    result.latencyMs,
+    outcome.verdict,
+  );
   if (result.status === 401 || result.status === 403) {
     revokeLogs.configFault(deps.log, claimed.messageId, result.status, outcome.verdict);
   }
@@ -144,18 +157,23 @@ async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeT
   const now = deps.now();
   const round = task.sequence;
   type Confirmed = RevokeOutcome | { kind: 'skip'; reason: string };
-  const outcome = await updateMessage(deps.db(), task.messageId, deps.retentionMs, (message): Decision<Confirmed> => {
-    const confirmed = confirmRevocation(message, round, now);
-    if (confirmed.kind === 'skip') return { result: confirmed };
-    const timeline = [
-      entry(`revoke-confirm-${round}`, 'REVOKE_CONFIRM', now, {
-        round,
-        outcome: confirmed.message.revocation.state,
-        verdict: confirmed.verdict,
-      }),
-    ];
-    return { message: confirmed.message, timeline, result: confirmed };
-  });
+  const outcome = await updateMessage(
+    deps.db(),
+    task.messageId,
+    deps.retentionMs,
+    (message): Decision<Confirmed> => {
+      const confirmed = confirmRevocation(message, round, now);
+      if (confirmed.kind === 'skip') return { result: confirmed };
+      const timeline = [
+        entry(`revoke-confirm-${round}`, 'REVOKE_CONFIRM', now, {
+          round,
+          outcome: confirmed.message.revocation.state,
+          verdict: confirmed.verdict,
+        }),
+      ];
+      return { message: confirmed.message, timeline, result: confirmed };
+    },
+  );
   const verdict = outcome.kind === 'skip' ? outcome.reason : outcome.verdict;
   revokeLogs.confirmed(deps.log, task.messageId, round, verdict);
   if (outcome.kind === 'recorded') await carryOut(task.messageId, outcome.effects, deps);

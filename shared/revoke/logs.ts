@@ -9,16 +9,28 @@ export const revokeLogs = {
       { event: 'revoke.rearmed', messageId, deadline },
       'revoke task arrived before the deadline (30-day task horizon); re-armed',
     ),
-  attempted: (log: Logger, messageId: string, attempt: number, status: number, latencyMs: number, verdict: string) =>
-    log.info({ event: 'revoke.attempted', messageId, attempt, status, latencyMs, verdict }, verdict),
+  attempted: (
+    log: Logger,
+    messageId: string,
+    attempt: number,
+    status: number,
+    latencyMs: number,
+    verdict: string,
+  ) => log.info({ event: 'revoke.attempted', messageId, attempt, status, latencyMs, verdict }, verdict),
   configFault: (log: Logger, messageId: string, status: number, reason: string) =>
     log.error({ event: 'revoke.config_fault', messageId, status }, reason),
   confirmed: (log: Logger, messageId: string, round: number, verdict: string) =>
     log.info({ event: 'revoke.confirm_step', messageId, round, verdict }, verdict),
   storeFailed: (log: Logger, messageId: string, error: unknown) =>
-    log.error({ event: 'revoke.store_failed', messageId, error }, 'revoke step could not be stored; Cloud Tasks will retry'),
+    log.error(
+      { event: 'revoke.store_failed', messageId, error },
+      'revoke step could not be stored; Cloud Tasks will retry',
+    ),
   badTask: (log: Logger, reason: string) =>
-    log.error({ event: 'revoke.bad_task', reason }, `revoke task body is invalid and will not be retried: ${reason}`),
+    log.error(
+      { event: 'revoke.bad_task', reason },
+      `revoke task body is invalid and will not be retried: ${reason}`,
+    ),
   effectFailed: (log: Logger, messageId: string, effect: string, error: unknown) =>
     log.error(
       { event: 'revoke.effect_failed', messageId, effect, error },
