@@ -1,0 +1,153 @@
+import type { Clock } from '../clock.ts';
+import { failedPrecondition, invalidArgument } from './errors.ts';
+import { LockManager, type LockTimeouts } from './locks.ts';
+import type { DatabaseName } from './names.ts';
+import type { Micros } from './timestamps.ts';
+import type { Fields } from './values.ts';
+
+/** One committed state of a document. */
+export interface StoredDoc {
+  readonly name: string;
+  /** Segments after `documents`. */
+  readonly path: readonly string[];
+  readonly fields: Fields;
+  readonly createTime: Micros;
+  readonly updateTime: Micros;
+}
+
+interface Version {
+  readonly time: Micros;
+  /** null: deleted at `time`. */
+  readonly doc: StoredDoc | null;
+}
+
+/**
+ * How far back `readTime` reads may go. Firestore keeps an hour of versions
+ * (without point-in-time recovery); older versions are pruned as documents are
+ * rewritten, and reads before the horizon fail instead of returning wrong data.
+ */
+const RETENTION_US = 60 * 60 * 1e6;
+
+/**
+ * One database's documents as a version history per document name, so
+ * read-only transactions and `readTime` reads see a consistent snapshot while
+ * writers move on. Every commit gets a time strictly after every earlier
+ * commit and every read time already handed out, so a snapshot never changes.
+ */
+export class Database {
+  readonly name: string;
+  readonly projectId: string;
+  readonly databaseId: string;
+  readonly locks: LockManager;
+  readonly #clock: Clock;
+  readonly #docs = new Map<string, Version[]>();
+  #lastCommit: Micros = 0;
+  #lastRead: Micros = 0;
+
+  constructor(name: DatabaseName, clock: Clock, timeouts: LockTimeouts) {
+    this.name = name.name;
+    this.projectId = name.projectId;
+    this.databaseId = name.databaseId;
+    this.#clock = clock;
+    this.locks = new LockManager(timeouts);
+  }
+
+  #now(): Micros {
+    return Math.floor(this.#clock.now() * 1000);
+  }
+
+  /** A read time for "now": covers every commit so far; later commits get later times. */
+  readTime(): Micros {
+    const t = Math.max(this.#now(), this.#lastCommit);
+    this.#lastRead = Math.max(this.#lastRead, t);
+    return t;
+  }
+
+  /** Validates a client-chosen read time (readTime selectors, read-only transactions). */
+  checkReadTime(t: Micros): Micros {
+    const now = this.readTime();
+    if (t > now) throw invalidArgument('read_time cannot be in the future.');
+    if (t < now - RETENTION_US) {
+      throw failedPrecondition('read_time is older than the one hour version retention of this emulator.');
+    }
+    return t;
+  }
+
+  /** Allocates the next commit time. Callers apply their writes synchronously after this. */
+  nextCommitTime(): Micros {
+    const t = Math.max(this.#now(), this.#lastCommit + 1, this.#lastRead + 1);
+    this.#lastCommit = t;
+    return t;
+  }
+
+  /** The document as of `at` (latest committed state when omitted). */
+  get(name: string, at?: Micros): StoredDoc | undefined {
+    const versions = this.#docs.get(name);
+    if (!versions) return undefined;
+    if (at === undefined) return versions[versions.length - 1]?.doc ?? undefined;
+    for (let i = versions.length - 1; i >= 0; i--) {
+      const v = versions[i]!;
+      if (v.time <= at) return v.doc ?? undefined;
+    }
+    return undefined;
+  }
+
+  /** Every document existing at `at` (latest when omitted), in no particular order. */
+  *documents(at?: Micros): Iterable<StoredDoc> {
+    for (const name of this.#docs.keys()) {
+      const doc = this.get(name, at);
+      if (doc) yield doc;
+    }
+  }
+
+  /** Records new states of documents, all at the same commit time. */
+  apply(changes: ReadonlyMap<string, StoredDoc | null>, time: Micros): void {
+    const horizon = time - RETENTION_US;
+    for (const [name, doc] of changes) {
+      let versions = this.#docs.get(name);
+      if (!versions) {
+        if (doc === null) continue;
+        versions = [];
+        this.#docs.set(name, versions);
+      }
+      versions.push({ time, doc });
+      // Drop versions superseded before the retention horizon: no valid read time can see them.
+      let drop = 0;
+      while (drop + 1 < versions.length && versions[drop + 1]!.time < horizon) drop++;
+      if (drop > 0) versions.splice(0, drop);
+    }
+  }
+
+  /** Forgets every document (the emulator's reset). Times keep moving forward. */
+  clear(): void {
+    this.#docs.clear();
+  }
+}
+
+/** All databases, created on first use and isolated by their `projects/P/databases/D` name. */
+export class Store {
+  readonly #clock: Clock;
+  readonly #timeouts: LockTimeouts;
+  readonly #databases = new Map<string, Database>();
+
+  constructor(clock: Clock, timeouts: LockTimeouts) {
+    this.#clock = clock;
+    this.#timeouts = timeouts;
+  }
+
+  database(name: DatabaseName): Database {
+    let db = this.#databases.get(name.name);
+    if (!db) {
+      db = new Database(name, this.#clock, this.#timeouts);
+      this.#databases.set(name.name, db);
+    }
+    return db;
+  }
+
+  /** Databases of one project, or all. */
+  databases(projectId?: string): Database[] {
+    return [...this.#databases.values()].filter(
+      (db) => projectId === undefined || db.projectId === projectId,
+    );
+  }
+}
