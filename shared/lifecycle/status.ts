@@ -53,6 +53,12 @@ export function isSettled(message: Message): boolean {
  */
 export function nextDueAt(message: Message): Date | undefined {
   if (isSettled(message)) return undefined;
+  const due = stepDueAt(message);
+  const hold = message.sweepHoldUntil;
+  return due && hold && hold > due ? hold : due;
+}
+
+function stepDueAt(message: Message): Date | undefined {
   if (message.fallback.state === 'pending') return message.updatedAt;
   const revocation = message.revocation;
   if (revocation.inFlightUntil) return revocation.inFlightUntil;

@@ -117,6 +117,10 @@ export interface Message {
    * for messages whose dueAt is well past.
    */
   dueAt?: Date;
+  /** Times the sweep re-drove this message (each re-drive gets fresh task names). */
+  redrives?: number;
+  /** After a re-drive, dueAt stays at least this late, so a slow step is not re-driven again and again. */
+  sweepHoldUntil?: Date;
 }
 
 /**
@@ -131,4 +135,5 @@ export type Step = RevokeStep | 'confirm' | 'fallback';
 /** Side effects a rule asks for; the caller carries them out after the state is stored. */
 export type Effect =
   | { kind: 'cancel_revoke_task'; sequence: number }
-  | { kind: 'schedule'; step: Step; sequence: number; at: Date };
+  /** `redrive` makes a fresh task name for a step whose first task was lost (the sweep). */
+  | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number };

@@ -9,9 +9,9 @@ import type { Step } from '../lifecycle/types.ts';
  * A deleted or finished name stays taken for a while, so every step that can
  * recur (re-arm, re-revoke, confirm per round) carries its own sequence number.
  */
-export function taskId(messageId: string, step: Step, sequence = 0): string {
+export function taskId(messageId: string, step: Step, sequence = 0, redrive = 0): string {
   const hash = createHash('sha256').update(messageId).digest('hex').slice(0, 32);
-  return `${hash}-${step}-${sequence}`;
+  return `${hash}-${step}-${sequence}${redrive ? `-r${redrive}` : ''}`;
 }
 
 export function queuePath(projectId: string, location: string, queue: string): string {

@@ -3,6 +3,15 @@ import type { Step } from '../lifecycle/types.ts';
 import { grpcCode, hasGrpcCode } from '../store/errors.ts';
 import { queuePath, taskId, taskPath } from './names.ts';
 
+/**
+ * Every Cloud Tasks call is bounded: the webhook awaits them before it
+ * acknowledges, and a slow webhook delays every agent of the partner
+ * (rbm-api.md). Creating is retried by the client within the bound (a repeat
+ * collapses into ALREADY_EXISTS); cancelling is best effort, tried once.
+ */
+const createTimeoutMs = 5_000;
+const cancelCallOptions = { timeout: 2_000, retry: null };
+
 /** Cloud Tasks refuses a scheduleTime more than 30 days ahead (INVALID_ARGUMENT). */
 export const scheduleHorizonMs = 30 * 24 * 3600 * 1000;
 // Keep clear of the limit: the request travels, and clocks differ.
@@ -19,7 +28,10 @@ export type TaskBody = TaskRef;
 
 export interface TaskScheduler {
   /** Creates the task; a task of the same name already there counts as done. */
-  schedule(task: TaskRef & { at: Date }, now: Date): Promise<{ name: string; created: boolean; at: Date }>;
+  schedule(
+    task: TaskRef & { at: Date; redrive?: number },
+    now: Date,
+  ): Promise<{ name: string; created: boolean; at: Date }>;
   /** Best-effort cancel; false when the task is already gone. */
   cancel(task: TaskRef): Promise<boolean>;
 }
@@ -51,9 +63,9 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
     return client;
   };
 
-  const nameOf = (task: TaskRef) => {
+  const nameOf = (task: TaskRef & { redrive?: number }) => {
     const parent = queuePath(settings.projectId, settings.location, settings.queues[route[task.step]]);
-    return { parent, name: taskPath(parent, taskId(task.messageId, task.step, task.sequence)) };
+    return { parent, name: taskPath(parent, taskId(task.messageId, task.step, task.sequence, task.redrive)) };
   };
 
   return {
@@ -64,20 +76,23 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
       const url = settings.urls[route[task.step]];
       const body: TaskBody = { step: task.step, messageId: task.messageId, sequence: task.sequence };
       try {
-        await (await getClient()).createTask({
-          parent,
-          task: {
-            name,
-            scheduleTime: { seconds: Math.floor(at.getTime() / 1000), nanos: (at.getTime() % 1000) * 1e6 },
-            httpRequest: {
-              httpMethod: 'POST',
-              url,
-              headers: { 'Content-Type': 'application/json' },
-              body: Buffer.from(JSON.stringify(body)),
-              oidcToken: { serviceAccountEmail: settings.serviceAccountEmail, audience: url },
+        await (await getClient()).createTask(
+          {
+            parent,
+            task: {
+              name,
+              scheduleTime: { seconds: Math.floor(at.getTime() / 1000), nanos: (at.getTime() % 1000) * 1e6 },
+              httpRequest: {
+                httpMethod: 'POST',
+                url,
+                headers: { 'Content-Type': 'application/json' },
+                body: Buffer.from(JSON.stringify(body)),
+                oidcToken: { serviceAccountEmail: settings.serviceAccountEmail, audience: url },
+              },
             },
           },
-        });
+          { timeout: createTimeoutMs },
+        );
         return { name, created: true, at };
       } catch (error) {
         if (hasGrpcCode(error, grpcCode.ALREADY_EXISTS)) return { name, created: false, at };
@@ -88,7 +103,7 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
     async cancel(task) {
       const { name } = nameOf(task);
       try {
-        await (await getClient()).deleteTask({ name });
+        await (await getClient()).deleteTask({ name }, cancelCallOptions);
         return true;
       } catch (error) {
         if (hasGrpcCode(error, grpcCode.NOT_FOUND)) return false;

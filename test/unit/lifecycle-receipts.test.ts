@@ -107,7 +107,8 @@ describe('law 3 and 5: deliveries after a revoke or an SMS', () => {
 describe('platform expiry events', () => {
   it('TTL_EXPIRATION_REVOKED confirms the revocation and hands over to fallback', () => {
     const { message, effects } = applyDeliveryFact(registered(), fact('TTL_EXPIRATION_REVOKED', 600), t(601));
-    expect(message.status).toBe('revoked');
+    expect(message.status).toBe('sms_pending');
+    expect(message.revocation.state).toBe('confirmed');
     expect(message.revocation.confirmedAt).toEqual(t(600));
     expect(message.fallback.state).toBe('pending');
     expect(effects).toEqual([
