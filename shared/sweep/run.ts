@@ -1,0 +1,89 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { type Redrive, redrive } from '../lifecycle/sweep.ts';
+import type { Logger } from '../log/index.ts';
+import { mapLimit } from '../messages/map-limit.ts';
+import { collections } from '../store/documents.ts';
+import { type Decision, updateMessage } from '../store/message-store.ts';
+import { runEffects } from '../tasks/run-effects.ts';
+import type { TaskScheduler } from '../tasks/scheduler.ts';
+
+export interface SweepDeps {
+  db(): Firestore;
+  scheduler(): TaskScheduler;
+  log: Logger;
+  now(): Date;
+  retentionMs: number;
+}
+
+export interface SweepResult {
+  overdue: number;
+  redriven: number;
+  failed: number;
+}
+
+/**
+ * One sweep: a single indexed query for messages whose dueAt is more than
+ * `boundMs` past (settled messages have no dueAt, so they are not in the
+ * index at all), then a transactional re-drive of each. With nothing overdue
+ * it costs one query that returns no document.
+ */
+export async function sweepOverdue(
+  deps: SweepDeps,
+  settings: { boundMs: number; limit: number },
+): Promise<SweepResult> {
+  const now = deps.now();
+  const db = deps.db();
+  const cutoff = new Date(now.getTime() - settings.boundMs);
+  const overdue = await db
+    .collection(collections.messages)
+    .where('dueAt', '<=', cutoff)
+    .orderBy('dueAt')
+    .limit(settings.limit)
+    .get();
+
+  const outcomes = await mapLimit(overdue.docs, 8, async (doc) => {
+    try {
+      const done = await updateMessage(
+        db,
+        doc.id,
+        deps.retentionMs,
+        (message): Decision<Redrive | undefined> => {
+          const planned = message && redrive(message, now, settings.boundMs);
+          if (!planned) return { result: undefined };
+          const [effect] = planned.effects;
+          const entry = {
+            id: `sweep-${planned.message.redrives}`,
+            type: 'SWEEP_REDRIVE',
+            at: now,
+            ...(effect?.kind === 'schedule' ? { step: effect.step, sequence: effect.sequence } : {}),
+          };
+          return { message: planned.message, timeline: [entry], result: planned };
+        },
+      );
+      if (!done) return 'skipped';
+      const failures = await runEffects(doc.id, done.effects, deps.scheduler(), now);
+      if (failures.length > 0) throw failures[0]!.error;
+      deps.log.warn(
+        { event: 'sweep.redriven', messageId: doc.id, status: done.message.status },
+        'message re-driven',
+      );
+      return 'redriven';
+    } catch (error) {
+      deps.log.error(
+        { event: 'sweep.redrive_failed', messageId: doc.id, error },
+        'could not re-drive message',
+      );
+      return 'failed';
+    }
+  });
+  const result = {
+    overdue: overdue.size,
+    redriven: outcomes.filter((o) => o === 'redriven').length,
+    failed: outcomes.filter((o) => o === 'failed').length,
+  };
+  deps.log.info(
+    { event: 'sweep.finished', ...result },
+    `sweep: ${result.redriven} of ${result.overdue} overdue re-driven`,
+  );
+  return result;
+}
