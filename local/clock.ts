@@ -79,6 +79,13 @@ export class ManualClock implements Clock {
     return this.#timers.length;
   }
 
+  /** Time of the earliest timer not yet fired, if any: lets a driver step from timer to timer. */
+  nextAt(): number | undefined {
+    let next: number | undefined;
+    for (const t of this.#timers) if (next === undefined || t.at < next) next = t.at;
+    return next;
+  }
+
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   async advance(ms: number): Promise<void> {
     if (ms < 0) throw new RangeError('time only moves forward');

@@ -10,32 +10,6 @@ import {
   type TasksEmulatorOptions,
 } from '../../local/tasks-emulator/index.ts';
 
-/** A ManualClock that can tell when its next timer is due, so tests can step exactly from timer to timer. */
-export class SteppingClock extends ManualClock {
-  readonly #due = new Map<number, number>();
-  #id = 0;
-
-  override schedule(at: number, fn: () => void): () => void {
-    const id = this.#id++;
-    this.#due.set(id, at);
-    const cancel = super.schedule(at, () => {
-      this.#due.delete(id);
-      fn();
-    });
-    return () => {
-      this.#due.delete(id);
-      cancel();
-    };
-  }
-
-  /** Time of the earliest pending timer, if any. */
-  nextAt(): number | undefined {
-    let next: number | undefined;
-    for (const at of this.#due.values()) if (next === undefined || at < next) next = at;
-    return next;
-  }
-}
-
 export interface ReceivedRequest {
   index: number;
   method: string;
@@ -163,7 +137,7 @@ export class TargetServer {
 }
 
 export interface TasksHarness {
-  readonly clock: SteppingClock;
+  readonly clock: ManualClock;
   readonly emulator: TasksEmulator;
   readonly client: CloudTasksClient;
   readonly target: TargetServer;
@@ -186,12 +160,12 @@ export interface HarnessOptions {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Starts the emulator for a test file (beforeAll/afterAll) on a SteppingClock,
+ * Starts the emulator for a test file (beforeAll/afterAll) on a ManualClock,
  * with a recording HTTP target and a real CloudTasksClient; resets tasks,
  * history and the target's script before each test.
  */
 export function useTasksEmulator(options: HarnessOptions = {}): TasksHarness {
-  let clock: SteppingClock | undefined;
+  let clock: ManualClock | undefined;
   let emulator: TasksEmulator | undefined;
   let client: CloudTasksClient | undefined;
   let target: TargetServer | undefined;
@@ -201,7 +175,7 @@ export function useTasksEmulator(options: HarnessOptions = {}): TasksHarness {
   };
 
   beforeAll(async () => {
-    clock = new SteppingClock(options.start ?? Date.UTC(2026, 0, 1));
+    clock = new ManualClock(options.start ?? Date.UTC(2026, 0, 1));
     target = new TargetServer(clock);
     await target.start();
     emulator = await startTasksEmulator({ ...options.emulator, clock, queues: options.queues ?? [] });

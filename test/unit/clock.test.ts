@@ -28,6 +28,16 @@ describe('ManualClock', () => {
     expect(seen).toEqual([10, 20]);
   });
 
+  it('tells when its next timer is due', async () => {
+    const clock = new ManualClock(0);
+    expect(clock.nextAt()).toBeUndefined();
+    clock.schedule(30, () => {});
+    const cancel = clock.schedule(10, () => {});
+    expect(clock.nextAt()).toBe(10);
+    cancel();
+    expect(clock.nextAt()).toBe(30);
+  });
+
   it('does not fire a cancelled timer and refuses to go back in time', async () => {
     const clock = new ManualClock(0);
     let fired = false;
