@@ -110,9 +110,9 @@ export function applyRevokeResult(
       revocation.reason = 'DELIVERED arrived while the revoke was in flight';
       return recorded(next, effects, revocation.reason);
     }
-    if (revocation.state === 'requested') {
-      // A second answer in a round that already got a 200 (a duplicate call) changes nothing.
-      return recorded(next, effects, 'revoke already requested');
+    if (revocation.state !== 'none' && revocation.state !== 'not_found') {
+      // Settled meanwhile (the platform's TTL revoke, a duplicate call's 200): this answer changes nothing.
+      return recorded(next, effects, `revocation already ${revocation.state}`);
     }
     effects.push({ kind: 'schedule', step: 'confirm', sequence: revocation.round, at: confirmAt });
     if (result.status === 404) {

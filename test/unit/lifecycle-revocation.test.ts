@@ -122,6 +122,22 @@ describe('a 200 is not proof (law 3)', () => {
     });
   });
 
+  it('an answer that lands after the platform confirmed the revocation (TTL) changes nothing', () => {
+    const call = claimed(planRevoke(message(policies.promo), 'revoke', 0, t(600)));
+    const expired = applyDeliveryFact(
+      call.message,
+      { type: 'TTL_EXPIRATION_REVOKED', messageId: 'm-1', agentId: 'a', phoneNumber: '+1', at: t(600) },
+      t(600),
+    ).message;
+    const late = applyRevokeResult(expired, call.attempt, notFound, t(601));
+    expect(late).toMatchObject({
+      kind: 'recorded',
+      effects: [],
+      message: { revocation: { state: 'confirmed' } },
+    });
+    expect(late.message.revocation.inFlightUntil).toBeUndefined();
+  });
+
   it('a second answer in the same round (duplicate call) changes nothing', () => {
     const call = claimed(planRevoke(message(policies.promo), 'revoke', 0, t(600)));
     const first = applyRevokeResult(call.message, call.attempt, ok, t(601));
