@@ -7,8 +7,10 @@
 const target = process.env.FUNCTION_TARGET;
 const functions: Record<string, () => Promise<unknown>> = {
   webhook: () => import('./webhook/index.ts'),
+  fallback: () => import('./fallback/index.ts'),
   revoke: () => import('./revoke/index.ts'),
   messages: () => import('./messages/index.ts'),
+  sweep: () => import('./sweep/index.ts'),
 };
 
 for (const [name, load] of Object.entries(functions)) {

@@ -14,7 +14,7 @@ export const configSections = {
   core: z.object({
     GOOGLE_CLOUD_PROJECT: z.string().min(1),
     FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // How long messages, events and dead letters are kept (Firestore TTL on expireAt).
     RETENTION_DAYS: positiveInt.default(90),
   }),
@@ -37,6 +37,11 @@ export const configSections = {
     // Answer each inbound user message with an agent READ receipt (phones.agentEvents.create).
     WEBHOOK_READ_RECEIPTS: z.stringbool().default(false),
   }),
+  sweep: z.object({
+    // Law 6's bound: a message with nothing happening this long after it was due is re-driven.
+    SWEEP_BOUND_SECONDS: positiveInt.default(300),
+    SWEEP_BATCH_SIZE: positiveInt.default(200),
+  }),
   tasks: z.object({
     TASKS_LOCATION: z.string().min(1),
     REVOKE_QUEUE: z.string().min(1).default('rbm-revoke'),
@@ -52,6 +57,50 @@ export const configSections = {
     REVOKE_MAX_ATTEMPTS: positiveInt.default(10),
     FALLBACK_MAX_ATTEMPTS: positiveInt.default(10),
   }),
+  // The SMS fallback's provider (docs/fallback.md). In production the secrets
+  // (SMS_HTTP_SECRET, TWILIO_AUTH_TOKEN) come from Secret Manager, mounted as
+  // env vars by Terraform; they are never set in plain env vars or logged.
+  sms: z
+    .object({
+      // 'http': the generic HTTPS provider (HMAC-signed JSON, idempotency key);
+      // 'twilio': Twilio's Messages API.
+      SMS_PROVIDER: z.enum(['http', 'twilio']),
+      // Bounds each provider call, connect to last byte of the answer.
+      SMS_TIMEOUT_MS: positiveInt.default(10_000),
+      SMS_HTTP_URL: url.optional(),
+      SMS_HTTP_SECRET: secret.optional(),
+      TWILIO_ACCOUNT_SID: z
+        .string()
+        .regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits')
+        .optional(),
+      TWILIO_AUTH_TOKEN: secret.optional(),
+      // Sender: a number or sender id, or a Messaging Service (MG...), or both.
+      TWILIO_FROM: z.string().min(1).optional(),
+      TWILIO_MESSAGING_SERVICE_SID: z
+        .string()
+        .regex(/^MG[0-9a-fA-F]{32}$/, 'expected MG followed by 32 hex digits')
+        .optional(),
+      TWILIO_BASE_URL: url.default('https://api.twilio.com'),
+    })
+    .superRefine((env, ctx) => {
+      const missing =
+        env.SMS_PROVIDER === 'http'
+          ? [!env.SMS_HTTP_URL && 'SMS_HTTP_URL', !env.SMS_HTTP_SECRET && 'SMS_HTTP_SECRET']
+          : [
+              !env.TWILIO_ACCOUNT_SID && 'TWILIO_ACCOUNT_SID',
+              !env.TWILIO_AUTH_TOKEN && 'TWILIO_AUTH_TOKEN',
+              !env.TWILIO_FROM &&
+                !env.TWILIO_MESSAGING_SERVICE_SID &&
+                'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+            ];
+      const names = missing.filter((name) => typeof name === 'string');
+      if (names.length === 0) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMS_PROVIDER'],
+        message: `the ${env.SMS_PROVIDER} provider needs variables that are not set: ${names.join('; ')}`,
+      });
+    }),
 } as const;
 
 export const secretNames: ReadonlySet<string> = new Set([
@@ -59,6 +108,8 @@ export const secretNames: ReadonlySet<string> = new Set([
   'RBM_CLIENT_TOKEN_PREVIOUS',
   'RBM_SERVICE_ACCOUNT_KEY',
   'RBM_ACCESS_TOKEN',
+  'SMS_HTTP_SECRET',
+  'TWILIO_AUTH_TOKEN',
 ]);
 
 export type ConfigSections = typeof configSections;

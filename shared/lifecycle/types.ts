@@ -70,10 +70,14 @@ export interface Fallback {
   text?: string;
   /** Provider calls made. */
   attempts?: number;
-  /** Set while a provider call is in flight, so a duplicate task delivery does not send twice. */
+  /**
+   * The lease of the last provider call: in the future while a call is in flight (a duplicate task
+   * waits); left in the past when that call's outcome is unknown, so only a provider that
+   * deduplicates by key may try again (shared/lifecycle/fallback.ts).
+   */
   sendingUntil?: Date;
   sentAt?: Date;
-  /** Which provider sent it ('http', 'twilio') and its id for the SMS. */
+  /** Which provider was asked ('http', 'twilio'; set when an attempt is claimed) and its id for the SMS. */
   provider?: string;
   providerId?: string;
   reason?: string;

@@ -47,7 +47,14 @@ export function useFirestoreEmulator(options: UseFirestoreOptions = {}): Firesto
   const newClient = (clientProjectId = projectId): Firestore => {
     if (!host)
       throw new Error('useFirestoreEmulator: the emulator is not started yet (use it inside tests/hooks).');
-    const client = new Firestore({ projectId: clientProjectId, host, ssl: false, preferRest: false });
+    // Same client settings as the product's (shared/store/firestore-client.ts).
+    const client = new Firestore({
+      projectId: clientProjectId,
+      host,
+      ssl: false,
+      preferRest: false,
+      ignoreUndefinedProperties: true,
+    });
     clients.push(client);
     return client;
   };

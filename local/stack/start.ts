@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { Firestore } from '@google-cloud/firestore';
+import { useTimeSource } from '../../shared/time/now.ts';
+import type { Clock } from '../clock.ts';
+import { startFirestoreEmulator } from '../firestore-emulator/index.ts';
+import {
+  type PhoneRules,
+  type Population,
+  type RbmSandbox,
+  startRbmSandbox,
+  type WebhookSettings,
+} from '../rbm-sandbox/index.ts';
+import { type SmsSandbox, startSmsSandbox } from '../sms-sandbox/index.ts';
+import { startTasksEmulator, type TasksEmulator } from '../tasks-emulator/index.ts';
+import { type FunctionsServer, serveFunctions } from './functions-server.ts';
+import { startSweepSchedule } from './sweep-schedule.ts';
+
+export interface StackPorts {
+  functions?: number;
+  rbm?: number;
+  sms?: number;
+  tasks?: number;
+  firestore?: number;
+}
+
+export interface StackOptions {
+  /** One clock for every component and the functions: scaled for the demo, manual for tests. */
+  clock: Clock;
+  seed?: number | string;
+  /** 0 or absent: a free port. */
+  ports?: StackPorts;
+  projectId?: string;
+  agentId?: string;
+  /** An emulator already running (FIRESTORE_EMULATOR_HOST); otherwise the embedded one starts. */
+  firestoreHost?: string;
+  phones?: Record<string, PhoneRules>;
+  population?: Partial<Population>;
+  webhook?: Partial<Omit<WebhookSettings, 'url' | 'clientToken'>>;
+  smsProvider?: 'http' | 'twilio';
+  /** Cloud Scheduler's cadence for the sweep, in clock time; null: no schedule. Default 60 s. */
+  sweepEveryMs?: number | null;
+  sweepBoundSeconds?: number;
+  /** The queues' retry budget, shared with the functions (as Terraform does). */
+  maxAttempts?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface Stack {
+  clock: Clock;
+  projectId: string;
+  agentId: string;
+  clientToken: string;
+  firestoreHost: string;
+  /** A client for the stack's project, for reading what the product wrote. */
+  db: Firestore;
+  functions: FunctionsServer;
+  tasks: TasksEmulator;
+  rbm: RbmSandbox;
+  sms: SmsSandbox;
+  /** Resolves once nothing is in flight anywhere (tasks, webhook posts, function requests). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const location = 'local';
+const queues = { revoke: 'rbm-revoke', fallback: 'rbm-fallback' };
+
+/**
+ * The whole system on 127.0.0.1: Firestore emulator, Cloud Tasks emulator
+ * dispatching to the functions, the RBM sandbox posting signed webhooks to
+ * them, the SMS sandbox, and the five functions served by functions-framework.
+ * No Google account, no network beyond loopback.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { clock } = options;
+  const ports = options.ports ?? {};
+  const projectId = options.projectId ?? 'rbm-lifecycle-local';
+  const agentId = options.agentId ?? 'local-agent';
+  const clientToken = randomBytes(18).toString('base64url');
+  const maxAttempts = options.maxAttempts ?? 10;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    let firestoreHost = options.firestoreHost;
+    if (!firestoreHost) {
+      const emulator = await startFirestoreEmulator({ port: ports.firestore ?? 0, clock });
+      stops.push(() => emulator.stop());
+      firestoreHost = emulator.host;
+    }
+    const retryConfig = { maxAttempts, minBackoff: '1s', maxBackoff: '60s', maxDoublings: 4 };
+    const tasks = await startTasksEmulator({
+      port: ports.tasks ?? 0,
+      clock,
+      projectId,
+      location,
+      queues: [
+        { name: queues.revoke, retryConfig },
+        { name: queues.fallback, retryConfig },
+      ],
+    });
+    stops.push(() => tasks.stop());
+    const sms = await startSmsSandbox({
+      port: ports.sms ?? 0,
+      clock,
+      seed: options.seed ?? 1,
+      logLevel: 'warn',
+    });
+    stops.push(() => sms.stop());
+    // The webhook URL is known only once the functions listen, and they need the sandbox's URL:
+    // start the sandbox without a webhook, then register it (the platform's handshake) below.
+    const rbm = await startRbmSandbox({
+      port: ports.rbm ?? 0,
+      clock,
+      seed: options.seed ?? 1,
+      clientToken,
+      handshake: 'skip',
+      defaultAgentId: agentId,
+      logLevel: 'warn',
+      ...(options.phones ? { phones: options.phones } : {}),
+      ...(options.population ? { population: options.population } : {}),
+      ...(options.webhook ? { webhook: options.webhook } : {}),
+    });
+    stops.push(() => rbm.stop());
+
+    useTimeSource(clock);
+    const host = firestoreHost;
+    const functions = await serveFunctions(ports.functions ?? 0, (url) => ({
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FIRESTORE_EMULATOR_HOST: host,
+      METADATA_SERVER_DETECTION: 'none',
+      LOG_LEVEL: options.logLevel ?? 'warn',
+      RBM_AGENT_ID: agentId,
+      RBM_API_BASE_URL: rbm.url,
+      RBM_ACCESS_TOKEN: 'local-sandbox-token',
+      RBM_CLIENT_TOKEN: clientToken,
+      TASKS_LOCATION: location,
+      REVOKE_QUEUE: queues.revoke,
+      FALLBACK_QUEUE: queues.fallback,
+      REVOKE_URL: `${url}/revoke`,
+      FALLBACK_URL: `${url}/fallback`,
+      TASKS_SERVICE_ACCOUNT: `rbm-tasks@${projectId}.iam.gserviceaccount.com`,
+      TASKS_EMULATOR_HOST: `${tasks.host}:${tasks.port}`,
+      REVOKE_MAX_ATTEMPTS: String(maxAttempts),
+      FALLBACK_MAX_ATTEMPTS: String(maxAttempts),
+      SWEEP_BOUND_SECONDS: String(options.sweepBoundSeconds ?? 300),
+      ...smsEnvironment(options.smsProvider ?? 'http', sms),
+    }));
+    stops.push(() => functions.stop());
+
+    const handshake = await rbm.registerWebhook(functions.urls.webhook);
+    if (!handshake.ok) throw new Error(`webhook registration handshake failed: ${handshake.reason}`);
+
+    if (options.sweepEveryMs !== null) {
+      const schedule = startSweepSchedule(clock, functions.urls.sweep, options.sweepEveryMs ?? 60_000);
+      stops.push(async () => schedule.stop());
+    }
+
+    const db = new Firestore({ projectId, host, ssl: false, preferRest: false });
+    stops.push(() => db.terminate());
+
+    const settle = async () => {
+      for (let quietRounds = 0; quietRounds < 3; ) {
+        await Promise.all([rbm.idle(), tasks.idle()]);
+        await new Promise((resolve) => setImmediate(resolve));
+        quietRounds = functions.active === 0 && tasks.inFlight === 0 ? quietRounds + 1 : 0;
+      }
+    };
+
+    return {
+      clock,
+      projectId,
+      agentId,
+      clientToken,
+      firestoreHost: host,
+      db,
+      functions,
+      tasks,
+      rbm,
+      sms,
+      settle,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function smsEnvironment(provider: 'http' | 'twilio', sms: SmsSandbox): Record<string, string> {
+  if (provider === 'http') {
+    return { SMS_PROVIDER: 'http', SMS_HTTP_URL: sms.genericUrl, SMS_HTTP_SECRET: sms.genericSecret };
+  }
+  return {
+    SMS_PROVIDER: 'twilio',
+    TWILIO_BASE_URL: sms.twilioBaseUrl,
+    TWILIO_ACCOUNT_SID: sms.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sms.twilio.authToken,
+    TWILIO_FROM: '+15005550006',
+  };
+}
