@@ -1,0 +1,169 @@
+import { parseArgs } from 'node:util';
+import { SystemClock } from '../clock.ts';
+import { runDemoWorkload } from './demo.ts';
+import { demoStatus } from './demo-status.ts';
+import { type Stack, startStack } from './start.ts';
+
+/**
+ * `npm start`: the whole system on 127.0.0.1, a demo workload that shows
+ * every lifecycle path, then it keeps serving until Ctrl-C. docs/local-stack.md.
+ */
+const usage = `Usage: npm start -- [options]
+  --no-demo            start the stack only
+  --messages N         demo messages (default 60)
+  --seed S             seed for the phones and the demo mix (default 1)
+  --time-scale X       clock speed vs real time (default 20: a 10-minute deadline takes 30 s)
+  --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
+  --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
+  --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
+  --help`;
+
+const defaults = { functions: 8080, rbm: 8085, sms: 8086, tasks: 8123, firestore: 8181 };
+
+function fail(message: string): never {
+  console.error(`npm start: ${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      demo: { type: 'boolean', default: true },
+      'no-demo': { type: 'boolean', default: false },
+      messages: { type: 'string', default: '60' },
+      seed: { type: 'string', default: '1' },
+      'time-scale': { type: 'string', default: '20' },
+      exit: { type: 'boolean', default: false },
+      'port-functions': { type: 'string' },
+      'port-rbm': { type: 'string' },
+      'port-sms': { type: 'string' },
+      'port-tasks': { type: 'string' },
+      'port-firestore': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+}
+try {
+  args = parse();
+} catch (error) {
+  fail((error as Error).message);
+}
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+const number = (name: string, value: string, min: number, max: number) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    fail(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+  return n;
+};
+const messages = number('messages', args.messages, 0, 5_000);
+const seed = number('seed', args.seed, 0, 2 ** 31);
+const timeScale = number('time-scale', args['time-scale'], 0.001, 10_000);
+const port = (name: keyof typeof defaults) => {
+  const value = args[`port-${name}`];
+  return value === undefined ? defaults[name] : number(`port-${name}`, value, 0, 65_535);
+};
+const runDemo = args.demo && !args['no-demo'] && messages > 0;
+
+const clock = new SystemClock({ scale: timeScale });
+let stack: Stack | undefined;
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  await stack?.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  stack = await startStack({
+    clock,
+    seed,
+    ports: {
+      functions: port('functions'),
+      rbm: port('rbm'),
+      sms: port('sms'),
+      tasks: port('tasks'),
+      firestore: port('firestore'),
+    },
+    ...(process.env.FIRESTORE_EMULATOR_HOST ? { firestoreHost: process.env.FIRESTORE_EMULATOR_HOST } : {}),
+  });
+} catch (error) {
+  const message = (error as Error).message;
+  const hint = /EADDRINUSE/.test(message) ? ' (a port is taken: pass --port-...=0 for free ports)' : '';
+  console.error(`npm start: the stack did not start: ${message}${hint}`);
+  process.exit(1);
+}
+
+const ready = {
+  ready: true,
+  functions: stack.functions.urls,
+  rbmSandbox: stack.rbm.url,
+  smsSandbox: stack.sms.url,
+  cloudTasksEmulator: `${stack.tasks.host}:${stack.tasks.port}`,
+  firestoreEmulatorHost: stack.firestoreHost,
+  projectId: stack.projectId,
+  agentId: stack.agentId,
+  clientToken: stack.clientToken,
+  timeScale,
+};
+console.log(JSON.stringify(ready));
+
+if (runDemo) {
+  const started = Date.now();
+  console.error(
+    `demo: sending ${messages} messages (OTP deadline 2 min, promotions 10 min, clock x${timeScale})`,
+  );
+  const sent = await runDemoWorkload(stack, messages, seed);
+  const clockStart = clock.now();
+  const limitMs = 40 * 60_000; // clock time: the slowest path (promo, 404, re-revoke) ends well before
+  let status = await demoStatus(stack, sent);
+  let shown = '';
+  while (status.settled < status.total && clock.now() - clockStart < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    status = await demoStatus(stack, sent);
+    const counts = Object.entries(status.byStatus)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' · ');
+    const line = `${status.settled}/${status.total} settled  ${counts}`;
+    if (line === shown) continue; // progress lines only when something changed
+    shown = line;
+    console.error(`  t+${((clock.now() - clockStart) / 60_000).toFixed(1)} min  ${line}`);
+  }
+  await stack.settle();
+  status = await demoStatus(stack, sent);
+  printSummary(status, sent.length, (Date.now() - started) / 1000);
+  if (args.exit) await shutdown(status.settled === status.total && status.problems.length === 0 ? 0 : 1);
+} else if (args.exit) {
+  await shutdown(0);
+}
+
+console.error(`
+The stack keeps serving until Ctrl-C. Send a message through the messages function:
+  curl -s -X POST ${stack.functions.urls.messages} -H 'content-type: application/json' \\
+    -d '{"phoneNumber":"+15550009999","content":{"contentMessage":{"text":"hi"}},"revokeAfter":"5m","policy":"otp","sms":{"text":"hi"}}'
+  curl -s ${stack.functions.urls.messages}/<messageId>
+Data: Firestore emulator at ${stack.firestoreHost} (project ${stack.projectId}); ground truth: ${stack.rbm.url}/sandbox/truth`);
+
+function printSummary(status: Awaited<ReturnType<typeof demoStatus>>, total: number, seconds: number) {
+  console.error(
+    `\ndemo finished in ${seconds.toFixed(0)} s: ${status.settled}/${total} messages settled, ${status.smsSent} SMS sent`,
+  );
+  for (const [name, count] of Object.entries(status.byStatus).sort())
+    console.error(`  ${name.padEnd(12)} ${count}`);
+  if (status.problems.length === 0) {
+    console.error('  every settled message agrees with the sandbox ground truth');
+  } else {
+    console.error(`  ${status.problems.length} messages disagree with the ground truth:`);
+    for (const p of status.problems.slice(0, 20))
+      console.error(`    ${p.messageId} (${p.path}): ${p.problems.join('; ')}`);
+  }
+}

@@ -1,0 +1,36 @@
+import type { MessageTruth } from '../rbm-sandbox/index.ts';
+
+/** What the product believes about one message, as read from Firestore or the API. */
+export interface Belief {
+  status: string;
+  deliveredAt?: unknown;
+  dueAt?: unknown;
+  tracked?: boolean;
+}
+
+const settledStatuses = new Set(['delivered', 'read', 'revoked', 'sms_sent', 'duplicate', 'failed']);
+
+/**
+ * Problems between the product's final belief about a message and what
+ * really happened (the RBM sandbox's ground truth, the SMS sandbox's count).
+ * Empty when consistent. Used by the scenario tests and by `npm start -- --exit`.
+ */
+export function inconsistencies(belief: Belief, truth: MessageTruth | undefined, smsCount: number): string[] {
+  const problems: string[] = [];
+  if (!settledStatuses.has(belief.status) || belief.dueAt !== undefined) {
+    problems.push(`not in a terminal state (status ${belief.status})`);
+  }
+  if (truth?.status === 'delivered' && belief.deliveredAt === undefined) {
+    problems.push('the phone received it but the product does not know');
+  }
+  if (truth?.neverDelivered && belief.deliveredAt !== undefined) {
+    problems.push('the product believes it delivered but the phone never got it');
+  }
+  if (smsCount > 1) problems.push(`${smsCount} SMS sent (at most one allowed)`);
+  if (belief.status === 'sms_sent' || belief.status === 'duplicate') {
+    if (smsCount !== 1) problems.push(`status ${belief.status} but ${smsCount} SMS in the SMS sandbox`);
+  } else if (smsCount !== 0) {
+    problems.push(`status ${belief.status} but an SMS was sent`);
+  }
+  return problems;
+}

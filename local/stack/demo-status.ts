@@ -1,0 +1,43 @@
+import { inconsistencies } from './consistency.ts';
+import type { DemoMessage } from './demo.ts';
+import type { Stack } from './start.ts';
+
+export interface DemoStatus {
+  byStatus: Record<string, number>;
+  /** Messages that reached a terminal state (or were refused at the API). */
+  settled: number;
+  total: number;
+  /** Per message, what disagrees with the ground truth (only settled messages are judged). */
+  problems: Array<{ messageId: string; path: string; problems: string[] }>;
+  smsSent: number;
+}
+
+/** Reads what the product recorded for the demo's messages and judges it against the sandboxes. */
+export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise<DemoStatus> {
+  const accepted = messages.filter((m) => m.accepted === 201 || m.accepted === 200);
+  const refs = accepted.map((m) => stack.db.collection('messages').doc(m.messageId));
+  const snapshots = refs.length > 0 ? await stack.db.getAll(...refs) : [];
+  const byStatus: Record<string, number> = {};
+  const problems: DemoStatus['problems'] = [];
+  let settled = messages.length - accepted.length;
+  let smsSent = 0;
+  accepted.forEach((message, i) => {
+    const data = snapshots[i]!.data();
+    const status = data?.status ?? 'missing';
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    const smsCount = stack.sms.sent(message.phoneNumber).length;
+    smsSent += smsCount;
+    if (!data || data.dueAt !== undefined) return;
+    settled += 1;
+    const found = inconsistencies(
+      { status, deliveredAt: data.deliveredAt, dueAt: data.dueAt },
+      stack.rbm.truth.message(message.messageId),
+      smsCount,
+    );
+    if (found.length > 0)
+      problems.push({ messageId: message.messageId, path: message.path, problems: found });
+  });
+  const refused = messages.length - accepted.length;
+  if (refused > 0) byStatus.refused = refused;
+  return { byStatus, settled, total: messages.length, problems, smsSent };
+}
