@@ -25,10 +25,8 @@ export async function runEffects(
         // Best effort: the revoke function re-checks delivery before calling RBM.
         await scheduler.cancel({ step: 'revoke', messageId, sequence: effect.sequence });
       } else {
-        await scheduler.schedule(
-          { step: effect.step, messageId, sequence: effect.sequence, at: effect.at },
-          now,
-        );
+        const { kind: _kind, ...task } = effect;
+        await scheduler.schedule({ ...task, messageId }, now);
       }
     } catch (error) {
       failures.push({ effect: effect.kind, error });
