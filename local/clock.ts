@@ -28,12 +28,13 @@ export class SystemClock implements Clock {
   }
 
   schedule(at: number, fn: () => void): () => void {
-    // setTimeout caps at 2^31-1 ms; far timers re-arm themselves.
+    // setTimeout caps at 2^31-1 ms, and may fire a millisecond early by Date.now() (which a
+    // large scale magnifies): a timer that wakes before its time re-arms for the rest.
     const maxDelay = 2 ** 31 - 1;
     let handle: NodeJS.Timeout;
     const arm = () => {
-      const delay = Math.max(0, (at - this.now()) / this.scale);
-      handle = setTimeout(delay > maxDelay ? arm : fn, Math.min(delay, maxDelay));
+      const delay = (at - this.now()) / this.scale;
+      handle = setTimeout(delay <= 0 ? fn : arm, Math.min(Math.max(0, Math.ceil(delay)), maxDelay));
       handle.unref?.();
     };
     arm();

@@ -30,7 +30,8 @@ export function useWebhook(
     served = await serveFunction('webhook', {
       GOOGLE_CLOUD_PROJECT: fs.projectId,
       FIRESTORE_EMULATOR_HOST: fs.host,
-      LOG_LEVEL: 'error',
+      // Tests provoke failures on purpose; their error lines would bury real output.
+      LOG_LEVEL: 'silent',
       RBM_AGENT_ID: 'test-agent',
       RBM_CLIENT_TOKEN: clientToken,
       RBM_CLIENT_TOKEN_PREVIOUS: previousClientToken,

@@ -66,7 +66,7 @@ export function useFallbackRig(options: RigOptions = {}): FallbackRig {
         await serveFunction('fallback', {
           GOOGLE_CLOUD_PROJECT: fs.projectId,
           FIRESTORE_EMULATOR_HOST: fs.host,
-          LOG_LEVEL: 'error',
+          LOG_LEVEL: 'silent',
           TASKS_LOCATION: 'us-central1',
           REVOKE_URL: 'http://127.0.0.1:9/revoke',
           FALLBACK_URL: 'http://127.0.0.1:9/fallback',
