@@ -1,8 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { type Config, loadConfig, redactConfig, type SectionName } from './config/index.ts';
 import { createLogger, type Logger } from './log/index.ts';
-import { createRbmAuth } from './rbm/auth.ts';
-import { createRbmClient, type RbmClient } from './rbm/client.ts';
 import { getFirestore } from './store/firestore-client.ts';
 import { createCloudTasksScheduler, type TaskScheduler } from './tasks/scheduler.ts';
 import { now } from './time/now.ts';
@@ -45,24 +43,5 @@ export function lazyScheduler(config: Config<'core' | 'tasks'>): () => TaskSched
       ...(config.TASKS_EMULATOR_HOST ? { emulatorHost: config.TASKS_EMULATOR_HOST } : {}),
     });
     return scheduler;
-  };
-}
-
-/** Builds the RBM auth client eagerly (cheap, no network) so bad credentials fail the cold start. */
-export function lazyRbmClient(config: Config<'rbm'>): () => RbmClient {
-  const auth = createRbmAuth({
-    baseUrl: config.RBM_API_BASE_URL,
-    serviceAccountKey: config.RBM_SERVICE_ACCOUNT_KEY,
-    accessToken: config.RBM_ACCESS_TOKEN,
-  });
-  let client: RbmClient | undefined;
-  return () => {
-    client ??= createRbmClient({
-      baseUrl: config.RBM_API_BASE_URL,
-      agentId: config.RBM_AGENT_ID,
-      timeoutMs: config.RBM_TIMEOUT_MS,
-      auth,
-    });
-    return client;
   };
 }

@@ -10,7 +10,8 @@ import {
   type PreparedMessage,
   prepareMessage,
 } from '../../shared/messages/request.ts';
-import { createRuntime, lazyRbmClient, lazyScheduler } from '../../shared/runtime.ts';
+import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
+import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 
 /**
  * The business's API (private: Cloud Run lets only the business's service

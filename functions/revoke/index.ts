@@ -1,7 +1,8 @@
 import * as ff from '@google-cloud/functions-framework';
+import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { handleRevokeTask, type RevokeTaskOutcome } from '../../shared/revoke/handle-task.ts';
 import { revokeLogs } from '../../shared/revoke/logs.ts';
-import { createRuntime, lazyRbmClient, lazyScheduler } from '../../shared/runtime.ts';
+import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
 
 /**

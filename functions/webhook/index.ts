@@ -1,7 +1,8 @@
 import * as ff from '@google-cloud/functions-framework';
 import { parseBody } from '../../shared/rbm/envelope.ts';
+import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { tokenMatches, verifySignature } from '../../shared/rbm/signature.ts';
-import { createRuntime, lazyRbmClient, lazyScheduler } from '../../shared/runtime.ts';
+import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
 import { webhookLogs } from '../../shared/webhook/logs.ts';
 
