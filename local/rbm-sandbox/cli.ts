@@ -1,66 +1,81 @@
 /**
- * Runs the RBM sandbox from the command line:
- *   node local/rbm-sandbox/cli.ts --port 8085 --webhook-url http://127.0.0.1:8080/webhook \
- *     --client-token TOKEN --seed 42 --time-scale 60 [--handshake required|report|skip] [--config file.json]
+ * Runs the RBM sandbox from the command line (see `--help` below).
  * Prints one JSON line {"ready":true,"url":...} on stdout when listening (logs go to stderr),
- * and stops cleanly on SIGINT / SIGTERM.
+ * and stops cleanly on SIGINT / SIGTERM. Any start-up failure (bad option, unreadable config,
+ * port in use, failed handshake) is one line on stderr and exit code 2.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/log/index.ts';
-import type { RbmSandboxOptions } from './options.ts';
+import { readConfigFile } from './config-file.ts';
+import { CliError, exitWithError, portOption, positiveNumberOption, seedOption } from './core/cli-support.ts';
 import { startRbmSandbox } from './sandbox.ts';
-import { WebhookHandshakeError } from './webhook/handshake.ts';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'webhook-url': { type: 'string' },
-    'client-token': { type: 'string' },
-    seed: { type: 'string' },
-    'time-scale': { type: 'string' },
-    handshake: { type: 'string' },
-    'access-token': { type: 'string' },
-    'log-level': { type: 'string' },
-    /** JSON file with any of: population, phones, webhook, faults, defaultAgentId. */
-    config: { type: 'string' },
-  },
-  strict: true,
-});
+const program = 'rbm-sandbox';
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
+const usage = `Usage: node local/rbm-sandbox/cli.ts [options]
 
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) fail(`--${name} must be a number, got ${JSON.stringify(value)}`);
-  return n;
-}
+A local RCS Business Messaging platform on 127.0.0.1 (docs/rbm-sandbox.md).
 
-const handshakeMode = values.handshake ?? 'required';
-if (!['required', 'report', 'skip'].includes(handshakeMode))
-  fail('--handshake must be required, report or skip');
-const fromFile: Partial<RbmSandboxOptions> = values.config
-  ? JSON.parse(readFileSync(values.config, 'utf8'))
-  : {};
-const seed =
-  values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
-const port = number('port', values.port);
-const timeScale = number('time-scale', values['time-scale']);
+Options:
+  --port N                  port on 127.0.0.1 (default: a free one)
+  --webhook-url URL         the agent's webhook: handshake on start, then every event
+  --client-token TOKEN      the webhook's clientToken (handshake, X-Goog-Signature key)
+  --handshake MODE          required (default: exit 2 if it fails) | report | skip
+  --handshake-timeout-ms N  real milliseconds the webhook has to answer the handshake (default 10000)
+  --seed SEED               seed for every random draw (default 1)
+  --time-scale N            clock speed relative to real time, > 0 (default 1; 60: a minute a second)
+  --access-token TOKEN      accept only this bearer token (default: any non-empty one)
+  --config FILE             JSON: population, phones, webhook, faults, defaultAgentId, handshakeTimeoutMs
+  --log-level LEVEL         pino level for the logs on stderr (default info)
+  -h, --help                show this help
+
+Prints {"ready":true,"url":...,"port":...,"seed":...,"handshake":...} on stdout once listening.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 could not start (the reason is on stderr).
+`;
 
 try {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'client-token': { type: 'string' },
+      seed: { type: 'string' },
+      'time-scale': { type: 'string' },
+      handshake: { type: 'string' },
+      'handshake-timeout-ms': { type: 'string' },
+      'access-token': { type: 'string' },
+      'log-level': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  const handshake = values.handshake ?? 'required';
+  if (handshake !== 'required' && handshake !== 'report' && handshake !== 'skip')
+    throw new CliError(`--handshake must be required, report or skip, got ${JSON.stringify(handshake)}`);
+  if (values['webhook-url'] !== undefined && !URL.canParse(values['webhook-url']))
+    throw new CliError(`--webhook-url is not a URL: ${JSON.stringify(values['webhook-url'])}`);
+  const fromFile = values.config ? readConfigFile(values.config) : {};
+  const port = portOption(values.port);
+  const timeScale = positiveNumberOption('time-scale', values['time-scale']);
+  const handshakeTimeoutMs = positiveNumberOption('handshake-timeout-ms', values['handshake-timeout-ms']);
+  const seed = seedOption(values.seed);
+
   const sandbox = await startRbmSandbox({
     ...fromFile,
     ...(port !== undefined && { port }),
     ...(timeScale !== undefined && { timeScale }),
     ...(seed !== undefined && { seed }),
+    ...(handshakeTimeoutMs !== undefined && { handshakeTimeoutMs }),
     ...(values['webhook-url'] && { webhookUrl: values['webhook-url'] }),
     ...(values['client-token'] && { clientToken: values['client-token'] }),
     ...(values['access-token'] && { accessToken: values['access-token'] }),
-    handshake: handshakeMode as 'required' | 'report' | 'skip',
+    handshake,
     // stdout carries only the ready line; logs go to stderr.
     logger: createLogger({ level: values['log-level'] ?? 'info', destination: process.stderr }),
   });
@@ -73,6 +88,5 @@ try {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 } catch (error) {
-  if (error instanceof WebhookHandshakeError) fail(error.message);
-  throw error;
+  exitWithError(program, error);
 }

@@ -6,6 +6,7 @@ export type { Clock } from '../clock.ts';
 export { ManualClock, SystemClock } from '../clock.ts';
 export type { Distribution } from './core/random.ts';
 export type { Endpoint, FaultRule } from './faults.ts';
+export { ListenError } from './http/server.ts';
 export type { RbmSandboxOptions, WebhookSettings } from './options.ts';
 export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/profiles.ts';
 export { defaultPopulation } from './phones/profiles.ts';

@@ -25,6 +25,12 @@ export interface RbmSandboxOptions {
   /** The webhook's clientToken: the handshake sends it and it keys X-Goog-Signature. */
   clientToken?: string;
   /**
+   * REAL milliseconds the webhook has to answer the registration handshake (default 10 000),
+   * whatever the clock: a scaled clock would leave it no time, a ManualClock would wait forever.
+   * No answer in time fails the handshake with reason 'timeout'.
+   */
+  handshakeTimeoutMs?: number;
+  /**
    * 'required' (default): start fails with WebhookHandshakeError if the handshake fails.
    * 'report': start succeeds, the result is on the handle and in the log. 'skip': no handshake.
    */
@@ -52,12 +58,14 @@ export const defaultWebhookSettings: Omit<WebhookSettings, 'url' | 'clientToken'
   maxBackoffMs: 600_000,
   // "keeps trying for 7 days" (rbm-api.md).
   retentionMs: 7 * 24 * 3_600_000,
-  // Off by default. Pub/Sub push waits 10 s by default, but a deadline on a scaled or manual clock
-  // fires long before a real HTTP answer can arrive (10 s at x100 is 100 ms). Set it to make slow
-  // answers count as failures; with a ManualClock, await idle() before advancing past it.
-  ackDeadlineMs: null,
+  // Pub/Sub push's default ack deadline: no answer within 10 s and the attempt failed (retried with
+  // backoff). On a scaled or manual clock 10 s can be a few real ms, so it also needs 10 s of REAL
+  // time to have passed: a webhook fails only when it is silent by both measures.
+  ackDeadlineMs: 10_000,
+  ackDeadlineRealMs: 10_000,
   batchReceipts: null,
 };
 
+export const defaultHandshakeTimeoutMs = 10_000;
 export const defaultClientToken = 'rbm-sandbox-client-token';
 export const defaultAgentId = 'sandbox-agent';

@@ -10,6 +10,7 @@ import { defaultLogger, type SandboxLog, sandboxLog } from './log.ts';
 import {
   defaultAgentId,
   defaultClientToken,
+  defaultHandshakeTimeoutMs,
   defaultWebhookSettings,
   type RbmSandboxOptions,
   type WebhookSettings,
@@ -46,6 +47,7 @@ export class RbmSandbox {
   readonly #log: SandboxLog;
   readonly #listening: Listening;
   readonly #defaultAgentId: string;
+  readonly #handshakeTimeoutMs: number;
   /** Shared with the queue and the publisher, which read it on every step. */
   readonly #settings: { current: WebhookSettings };
   #stopped: Promise<void> | null = null;
@@ -65,6 +67,7 @@ export class RbmSandbox {
     log: SandboxLog;
     settings: { current: WebhookSettings };
     defaultAgentId: string;
+    handshakeTimeoutMs: number;
   }) {
     this.#listening = parts.listening;
     this.url = parts.listening.url;
@@ -81,6 +84,7 @@ export class RbmSandbox {
     this.#log = parts.log;
     this.#settings = parts.settings;
     this.#defaultAgentId = parts.defaultAgentId;
+    this.#handshakeTimeoutMs = parts.handshakeTimeoutMs;
   }
 
   /** Explicit rules for one number, effective now ("offline for 20 minutes" is `{ offline: [{ forMs: 1_200_000 }] }`). */
@@ -128,11 +132,12 @@ export class RbmSandbox {
 
   /** Runs the registration handshake against `url` (default: the configured one) and registers it on success. */
   async registerWebhook(url?: string): Promise<HandshakeResult> {
-    const { clientToken, ackDeadlineMs } = this.#settings.current;
+    const { clientToken } = this.#settings.current;
     const target = url ?? this.#settings.current.url;
     if (!target) throw new Error('RBM sandbox: no webhook URL to register');
-    // The handshake always has a deadline, so a webhook that never answers cannot hang start-up.
-    const result = await handshake(this.#poster, target, clientToken, ackDeadlineMs ?? 10_000);
+    // Bounded in REAL time, so a webhook that never answers cannot hang start-up (with a
+    // ManualClock nobody advances) and a healthy one is not cut off at a high time scale.
+    const result = await handshake(this.#poster, target, clientToken, this.#handshakeTimeoutMs);
     this.handshake = result;
     if (result.ok) {
       this.#log.handshakeOk(target);
@@ -195,6 +200,9 @@ export class RbmSandbox {
 }
 
 export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<RbmSandbox> {
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? defaultHandshakeTimeoutMs;
+  if (!(handshakeTimeoutMs > 0 && Number.isFinite(handshakeTimeoutMs)))
+    throw new RangeError(`handshakeTimeoutMs must be a number of real ms > 0, got ${handshakeTimeoutMs}`);
   const clock = options.clock ?? new SystemClock({ scale: options.timeScale ?? 1 });
   const seed = options.seed ?? 1;
   const root = new Prng(seed);
@@ -254,6 +262,7 @@ export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<
     log,
     settings,
     defaultAgentId: options.defaultAgentId ?? defaultAgentId,
+    handshakeTimeoutMs,
   });
   control = controlRoutes(sandbox);
   log.started(listening.url, seed);

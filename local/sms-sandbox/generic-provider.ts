@@ -52,8 +52,16 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
   const { outbox, failures } = deps;
 
   return (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
-    const rejected = (to: string | null, key: string | null, status: number) =>
-      outbox.attempt({ shape: 'generic', to, idempotencyKey: key, status, outcome: 'rejected', smsId: null });
+    const rejected = (to: string | null, key: string | null, status: number, text: string | null = null) =>
+      outbox.attempt({
+        shape: 'generic',
+        to,
+        text,
+        idempotencyKey: key,
+        status,
+        outcome: 'rejected',
+        smsId: null,
+      });
 
     // Signature first, over the raw bytes: a request that fails it is not even parsed.
     if (!verifyGenericSignature(deps.secret(), raw, req.headers[signatureHeader] as string | undefined)) {
@@ -74,19 +82,19 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
     }
     const headerKey = req.headers['idempotency-key'] as string | undefined;
     if (headerKey && parsed.idempotencyKey && headerKey !== parsed.idempotencyKey) {
-      rejected(parsed.to, headerKey, 400);
+      rejected(parsed.to, headerKey, 400, parsed.text);
       return error(res, 400, 'invalid_request', 'Idempotency-Key header and body idempotencyKey differ');
     }
     const key = headerKey ?? parsed.idempotencyKey;
     if (!key) {
-      rejected(parsed.to, null, 400);
+      rejected(parsed.to, null, 400, parsed.text);
       return error(res, 400, 'invalid_request', 'an idempotency key is required (Idempotency-Key header)');
     }
 
     const earlier = results.get(key);
     if (earlier) {
       if (earlier.to !== parsed.to || earlier.text !== parsed.text) {
-        rejected(parsed.to, key, 422);
+        rejected(parsed.to, key, 422, parsed.text);
         return error(
           res,
           422,
@@ -97,6 +105,7 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
       outbox.attempt({
         shape: 'generic',
         to: parsed.to,
+        text: parsed.text,
         idempotencyKey: key,
         status: earlier.status,
         outcome: 'replayed',
@@ -111,6 +120,7 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
         outbox.attempt({
           shape: 'generic',
           to: parsed.to,
+          text: parsed.text,
           idempotencyKey: key,
           status: null,
           outcome,
@@ -120,7 +130,15 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
         return;
       }
       const { status, retryAfterSeconds } = failure as { status: number; retryAfterSeconds: number | null };
-      outbox.attempt({ shape: 'generic', to: parsed.to, idempotencyKey: key, status, outcome, smsId });
+      outbox.attempt({
+        shape: 'generic',
+        to: parsed.to,
+        text: parsed.text,
+        idempotencyKey: key,
+        status,
+        outcome,
+        smsId,
+      });
       error(
         res,
         status,
@@ -152,6 +170,7 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
     outbox.attempt({
       shape: 'generic',
       to: sms.to,
+      text: sms.text,
       idempotencyKey: key,
       status: 201,
       outcome: 'sent',

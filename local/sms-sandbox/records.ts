@@ -24,6 +24,8 @@ export interface SmsAttempt {
   at: number;
   shape: SmsShape;
   to: string | null;
+  /** The text it was asked to send; null only when the request could not be read (bad signature, bad JSON). */
+  text: string | null;
   idempotencyKey: string | null;
   /** HTTP status answered, or null when the connection was dropped. */
   status: number | null;

@@ -8,6 +8,7 @@ import {
   type Listening,
   listen,
   parseUrl,
+  phoneQuery,
   readBody,
   sendJson,
 } from '../rbm-sandbox/http/server.ts';
@@ -137,7 +138,8 @@ export class SmsSandbox {
     const method = req.method ?? 'GET';
     const [, area] = segments;
     if (segments.length === 2 && method === 'GET' && area === 'sms') {
-      const to = query.get('to') ?? undefined;
+      // An unencoded "+" in ?to= arrives as a space: read it back as "+".
+      const to = phoneQuery(query, 'to');
       return sendJson(res, 200, this.records.sent(to));
     }
     if (segments.length === 2 && method === 'GET' && area === 'truth') {

@@ -56,10 +56,11 @@ export function twilioProvider(deps: {
   const { outbox, failures } = deps;
   return (req: IncomingMessage, res: ServerResponse, raw: Buffer, pathAccountSid: string) => {
     const { accountSid, authToken } = deps.credentials();
-    const rejected = (to: string | null, error: TwilioError) => {
+    const rejected = (to: string | null, error: TwilioError, text: string | null = null) => {
       outbox.attempt({
         shape: 'twilio',
         to,
+        text,
         idempotencyKey: null,
         status: error.status,
         outcome: 'rejected',
@@ -91,28 +92,29 @@ export function twilioProvider(deps: {
     const from = form.get('From');
     const serviceSid = form.get('MessagingServiceSid');
     const text = form.get('Body');
-    if (!to) return rejected(null, twilioError(400, 21604, "A 'To' phone number is required."));
+    if (!to) return rejected(null, twilioError(400, 21604, "A 'To' phone number is required."), text);
     if (!e164Pattern.test(to))
-      return rejected(to, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`));
+      return rejected(to, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`), text);
     if (!from && !serviceSid)
-      return rejected(to, twilioError(400, 21603, "A 'From' phone number is required."));
-    if (!text) return rejected(to, twilioError(400, 21602, 'Message body is required.'));
+      return rejected(to, twilioError(400, 21603, "A 'From' phone number is required."), text);
+    if (!text) return rejected(to, twilioError(400, 21602, 'Message body is required.'), text);
     if (text.length > 1_600) {
       return rejected(
         to,
         twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.'),
+        text,
       );
     }
 
     const failure = failures.decide('twilio', to);
     const fail = (outcome: 'failed' | 'sent-then-failed', smsId: string | null) => {
       if (failure!.kind === 'drop') {
-        outbox.attempt({ shape: 'twilio', to, idempotencyKey: null, status: null, outcome, smsId });
+        outbox.attempt({ shape: 'twilio', to, text, idempotencyKey: null, status: null, outcome, smsId });
         res.socket?.destroy();
         return;
       }
       const { status, retryAfterSeconds } = failure as { status: number; retryAfterSeconds: number | null };
-      outbox.attempt({ shape: 'twilio', to, idempotencyKey: null, status, outcome, smsId });
+      outbox.attempt({ shape: 'twilio', to, text, idempotencyKey: null, status, outcome, smsId });
       sendJson(
         res,
         status,
@@ -134,6 +136,7 @@ export function twilioProvider(deps: {
     outbox.attempt({
       shape: 'twilio',
       to,
+      text,
       idempotencyKey: null,
       status: 201,
       outcome: 'sent',

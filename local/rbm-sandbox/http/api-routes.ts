@@ -14,8 +14,12 @@ import type { SandboxLog } from '../log.ts';
 import type { PhoneNetwork } from '../phones/network.ts';
 import { BodyTooLargeError, readBody, sendJson } from './server.ts';
 
-/** Generous upper bound on what the server reads; the 250 KB rule itself answers 400 (validation.ts). */
-const maxReadBytes = 4 * 1024 * 1024;
+/**
+ * Generous upper bound on what the server reads; the 250 KB rule itself answers 400 (validation.ts).
+ * Over it: 400 INVALID_ARGUMENT "Request payload size exceeds the limit: N bytes.", the answer
+ * Google APIs give for an oversized request body.
+ */
+export const maxReadBytes = 4 * 1024 * 1024;
 
 interface Route {
   endpoint: Endpoint;
@@ -103,7 +107,11 @@ export function apiRoutes(deps: {
       body = await readBody(req, maxReadBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendJson(res, 413, googleError(413, 'Request payload size exceeds the limit.'));
+        sendJson(
+          res,
+          400,
+          googleError(400, `Request payload size exceeds the limit: ${maxReadBytes} bytes.`),
+        );
         return;
       }
       throw error;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { e164Pattern } from '../api/validation.ts';
 import type { RbmSandbox } from '../sandbox.ts';
-import { BodyTooLargeError, readBody, sendJson } from './server.ts';
+import { BodyTooLargeError, phoneQuery, readBody, sendJson } from './server.ts';
 
 /**
  * The sandbox's own HTTP API under /sandbox: ground truth to read and rules,
@@ -11,12 +11,12 @@ import { BodyTooLargeError, readBody, sendJson } from './server.ts';
  * on 127.0.0.1. Bodies are validated with the same shapes as the in-process API.
  */
 
-const distribution = z.union([
+export const distribution = z.union([
   z.number().nonnegative(),
   z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
   z.object({ median: z.number().nonnegative(), spread: z.number().nonnegative().optional() }),
 ]);
-const probability = z.number().min(0).max(1);
+export const probability = z.number().min(0).max(1);
 
 export const phoneRulesSchema = z.strictObject({
   rcs: z.boolean().optional(),
@@ -88,7 +88,8 @@ export const webhookSettingsSchema = z.strictObject({
   minBackoffMs: z.number().positive().optional(),
   maxBackoffMs: z.number().positive().optional(),
   retentionMs: z.number().positive().optional(),
-  ackDeadlineMs: z.number().positive().nullable().optional(),
+  ackDeadlineMs: z.number().nonnegative().nullable().optional(),
+  ackDeadlineRealMs: z.number().nonnegative().optional(),
   batchReceipts: z
     .strictObject({ windowMs: z.number().nonnegative(), maxReceipts: z.number().int().positive() })
     .nullable()
@@ -143,7 +144,9 @@ export function controlRoutes(sandbox: RbmSandbox) {
     };
     const phoneKey = (value: string | undefined): string | undefined => {
       if (value && e164Pattern.test(value)) return value;
-      sendJson(res, 400, { error: `not an E.164 number: ${JSON.stringify(value)}` });
+      sendJson(res, 400, {
+        error: `not an E.164 number: ${JSON.stringify(value)} (expected +<digits>; "+" may be sent as %2B)`,
+      });
       return undefined;
     };
     if (rest.length > 0) return sendJson(res, 404, { error: 'no such sandbox route' });
@@ -156,7 +159,10 @@ export function controlRoutes(sandbox: RbmSandbox) {
         return message ? sendJson(res, 200, message) : sendJson(res, 404, { error: 'no such message' });
       }
       if (key === 'messages') {
-        const phoneNumber = query.get('phoneNumber') ?? undefined;
+        const given = phoneQuery(query, 'phoneNumber');
+        if (given === undefined) return sendJson(res, 200, structuredClone(sandbox.truth.messagesTo()));
+        const phoneNumber = phoneKey(given);
+        if (!phoneNumber) return;
         return sendJson(res, 200, structuredClone(sandbox.truth.messagesTo(phoneNumber)));
       }
       if (key === 'phones' && action) {

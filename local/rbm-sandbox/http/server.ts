@@ -25,10 +25,14 @@ export async function listen(
       else res.destroy();
     });
   });
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ListenError(`port must be an integer from 0 to 65535, got ${port}`, 'ERR_SOCKET_BAD_PORT');
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => reject(listenError(error, port));
+    server.once('error', failed);
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -43,6 +47,24 @@ export async function listen(
         server.closeAllConnections();
       }),
   };
+}
+
+/** Listening failed (port in use, not allowed, out of range): a one-line reason and the system code. */
+export class ListenError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.name = 'ListenError';
+    this.code = code;
+  }
+}
+
+function listenError(error: NodeJS.ErrnoException, port: number): ListenError {
+  if (error.code === 'EADDRINUSE')
+    return new ListenError(`port ${port} on 127.0.0.1 is already in use`, error.code);
+  if (error.code === 'EACCES')
+    return new ListenError(`not allowed to listen on port ${port} on 127.0.0.1`, error.code);
+  return new ListenError(`cannot listen on 127.0.0.1:${port}: ${error.message}`, error.code);
 }
 
 export class BodyTooLargeError extends Error {
@@ -95,4 +117,15 @@ export function parseUrl(req: IncomingMessage): { segments: string[]; query: URL
     .filter(Boolean)
     .map((s) => decodeURIComponent(s));
   return { segments, query: url.searchParams, path: url.pathname };
+}
+
+/**
+ * A phone number from the query string. An unencoded "+" in a query means a
+ * space (application/x-www-form-urlencoded), so `?phoneNumber=+1555...` arrives
+ * as " 1555...": a leading space is read back as the "+" it was meant to be.
+ */
+export function phoneQuery(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  return value.replace(/^ (?=\d)/, '+');
 }

@@ -39,6 +39,11 @@ export interface SimMessage {
   resource: Record<string, unknown>;
   /** Cancels the timer of the current stage (dispatch, in-flight, delivery). */
   cancelStage: () => void;
+  /**
+   * Held in the queue by a lost race with `deliveredAfterMs: null`: no delivery is planned until
+   * a later revoke removes it, its TTL expires, or the number's racesRevoke rule is changed.
+   */
+  held: boolean;
   cancelTtl: () => void;
 }
 
@@ -117,8 +122,17 @@ export class PhoneNetwork {
     const phone = this.phone(number);
     phone.rules = { ...phone.rules, ...rules };
     phone.profile = applyRules(phone.profile, rules);
-    if (rules.racesRevoke !== undefined) phone.racesLost = 0;
     phone.truth.rcs = phone.profile.rcs;
+    if (rules.racesRevoke !== undefined) {
+      phone.racesLost = 0;
+      // The rule that held messages back is replaced: they go on to the phone as usual.
+      for (const message of this.#messages.values()) {
+        if (message.phone === phone && message.held && message.truth.status === 'queued') {
+          message.held = false;
+          this.#planDispatch(message);
+        }
+      }
+    }
     if (rules.offline) {
       const now = this.#timers.now();
       phone.availability.setExplicit(
@@ -126,7 +140,7 @@ export class PhoneNetwork {
       );
       // Queued messages wait for the new schedule.
       for (const message of this.#messages.values()) {
-        if (message.phone === phone && message.truth.status === 'queued') {
+        if (message.phone === phone && message.truth.status === 'queued' && !message.held) {
           message.cancelStage();
           this.#planDispatch(message);
         }
@@ -209,6 +223,7 @@ export class PhoneNetwork {
       resource,
       cancelStage: () => {},
       cancelTtl: () => {},
+      held: false,
     };
     this.#messages.set(messageId, message);
     message.cancelTtl =
@@ -291,6 +306,7 @@ export class PhoneNetwork {
   }
 
   #planDispatch(message: SimMessage): void {
+    if (message.held) return;
     const at = message.phone.availability.nextOnline(this.#timers.now());
     message.cancelStage = this.#timers.at(at, () => this.#dispatch(message));
   }
@@ -338,11 +354,22 @@ export class PhoneNetwork {
     message.truth.neverDelivered = true;
   }
 
-  /** A revoke (or the TTL) lost the race: DELIVERED follows, or the message stays queued if the rule says so. */
+  /**
+   * A revoke (or the TTL) lost the race: DELIVERED follows `deliveredAfterMs` later. With
+   * `deliveredAfterMs: null` the message stays queued and is held there, online phone or not:
+   * its delivery timer is cancelled, so no DELIVERED comes until a later revoke or the TTL
+   * removes it, or the rule is changed (setRules releases it).
+   */
   #loseRace(message: SimMessage): void {
     const after = message.phone.profile.race.deliveredAfterMs;
-    if (after === null || message.truth.status !== 'queued') return;
+    if (message.truth.status !== 'queued') return;
     message.cancelStage();
+    if (after === null) {
+      message.held = true;
+      message.cancelStage = () => {};
+      return;
+    }
+    message.held = false;
     message.truth.status = 'in-flight';
     message.cancelStage = this.#timers.after(after, () => this.#deliver(message));
   }

@@ -14,7 +14,8 @@ import type { WebhookPoster } from './post.ts';
  * RetryPolicy defaults, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions#retrypolicy)
  * for up to 7 days. Delivery is at least once: `duplicateRate` redelivers an
  * acknowledged payload; `reorderRate` holds a payload back so later ones
- * overtake it. All in clock time.
+ * overtake it. All in clock time, except the real-time floor of the ack
+ * deadline (see QueueBehaviour.ackDeadlineRealMs).
  */
 
 export interface QueueBehaviour {
@@ -26,8 +27,17 @@ export interface QueueBehaviour {
   minBackoffMs: number;
   maxBackoffMs: number;
   retentionMs: number;
-  /** Clock ms the webhook has to answer before the attempt counts as failed; `null`: no deadline. */
+  /**
+   * The ack deadline, in clock ms: no answer by then and the attempt counts as failed (Pub/Sub
+   * push: 10 s by default). `null`: no deadline, a silent webhook holds the queue for good.
+   */
   ackDeadlineMs: number | null;
+  /**
+   * Real-time floor of the ack deadline: an attempt fails only once BOTH `ackDeadlineMs` of clock
+   * time AND this many real ms have passed, so a healthy webhook never times out at a high time
+   * scale and a ManualClock still decides when the deadline is due. 0: the clock alone decides.
+   */
+  ackDeadlineRealMs: number;
 }
 
 interface Item {
@@ -137,7 +147,11 @@ export class DeliveryQueue {
         'x-goog-signature': signature(behaviour.clientToken, item.data),
         'user-agent': 'rbm-sandbox (APIs-Google-like Pub/Sub push)',
       },
-      behaviour.ackDeadlineMs,
+      {
+        clockMs: behaviour.ackDeadlineMs,
+        realMs: behaviour.ackDeadlineMs === null ? null : behaviour.ackDeadlineRealMs,
+        name: 'ack deadline',
+      },
     );
     if (this.#timers.stopped) return;
     item.record.attempts.push(

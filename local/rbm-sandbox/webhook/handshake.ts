@@ -13,7 +13,12 @@ export type HandshakeResult =
   | {
       ok: false;
       url: string;
-      reason: 'unreachable' | 'bad-status' | 'wrong-secret';
+      /**
+       * 'unreachable': no connection (refused, reset, bad URL). 'timeout': connected but no
+       * answer within the real-time handshake timeout. 'bad-status': answered, not 200.
+       * 'wrong-secret': 200 without the secret as the body.
+       */
+      reason: 'unreachable' | 'timeout' | 'bad-status' | 'wrong-secret';
       status: number | null;
       detail: string;
     };
@@ -28,19 +33,33 @@ export class WebhookHandshakeError extends Error {
   }
 }
 
+/**
+ * Runs the handshake. `timeoutMs` is REAL time, not clock time: the webhook
+ * needs real time to answer whatever the clock's scale, and a ManualClock
+ * that nobody advances must not let a silent webhook hang start-up.
+ */
 export async function handshake(
   poster: WebhookPoster,
   url: string,
   clientToken: string,
-  deadlineMs: number,
+  timeoutMs: number,
 ): Promise<HandshakeResult> {
   const secret = randomBytes(16).toString('hex');
   const result = await poster.post(
     url,
     JSON.stringify({ clientToken, secret }),
     { 'content-type': 'application/json' },
-    deadlineMs,
+    { clockMs: null, realMs: timeoutMs, name: 'handshake timeout' },
   );
+  if (result.status === null && result.timedOut) {
+    return {
+      ok: false,
+      url,
+      reason: 'timeout',
+      status: null,
+      detail: `the webhook accepted the connection but sent no answer within ${timeoutMs} ms of real time (handshakeTimeoutMs)`,
+    };
+  }
   if (result.status === null)
     return { ok: false, url, reason: 'unreachable', status: null, detail: result.error };
   if (result.status !== 200) {

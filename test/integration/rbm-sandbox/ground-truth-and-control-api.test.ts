@@ -105,6 +105,11 @@ describe('ground truth and the control API', () => {
     expect(mine.map((m: { messageId: string }) => m.messageId).sort()).toEqual(
       [kept, revoked, expired].sort(),
     );
+    // An unencoded "+" arrives as a space in a query string: it is read back as "+".
+    expect((await control('GET', `/truth/messages?phoneNumber=${phone}`)).body).toEqual(mine);
+    const notANumber = await control('GET', '/truth/messages?phoneNumber=5550007070');
+    expect(notANumber.status).toBe(400);
+    expect(notANumber.body.error).toMatch(/not an E\.164 number.*%2B/);
     expect((await control('GET', '/truth/messages')).body).toHaveLength(4);
     expect((await control('GET', `/truth/messages/${randomUUID()}`)).status).toBe(404);
     expect(r.sandbox.truth.messagesTo(phone)).toHaveLength(3);

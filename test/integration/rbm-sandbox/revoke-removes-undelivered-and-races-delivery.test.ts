@@ -131,4 +131,57 @@ describe('agentMessages.delete (revoke)', () => {
       'revoked',
     ]);
   });
+  it('on an ONLINE phone too, deliveredAfterMs: null holds the message queued: no DELIVERED, and the second revoke removes it', async () => {
+    // Always online, 1 s latency: without the hold it would be delivered a second later.
+    r.sandbox.setPhone(phone, {
+      offline: [],
+      racesRevoke: { answer: 404, deliveredAfterMs: null, times: 1 },
+    });
+    const messageId = randomUUID();
+    await r.api.text(phone, 'x', { messageId });
+    expect((await r.api.revoke(phone, messageId)).status).toBe(404);
+    await r.advance(60 * minutes);
+    expect(deliveredIds(r)).toEqual([]);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({ status: 'queued', deliveredAt: null });
+    expect(r.sandbox.truth.phone(phone)!.received).toEqual([]);
+    expect((await r.api.revoke(phone, messageId)).status).toBe(200);
+    await r.advance(120 * minutes);
+    expect(deliveredIds(r)).toEqual([]);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({ status: 'revoked', neverDelivered: true });
+    expect(r.sandbox.truth.message(messageId)!.revokeAttempts.map((a) => [a.answer, a.outcome])).toEqual([
+      [404, 'lost-race'],
+      [200, 'revoked'],
+    ]);
+  });
+
+  it('a held message stays held through later rules on offline spells, and goes out when the race rule is changed', async () => {
+    r.sandbox.setPhone(phone, { racesRevoke: { answer: 200, deliveredAfterMs: null } });
+    const messageId = randomUUID();
+    await r.api.text(phone, 'x', { messageId });
+    expect((await r.api.revoke(phone, messageId)).status).toBe(200);
+    // New offline spells re-plan queued messages, but not a held one.
+    r.sandbox.setPhone(phone, { offline: [{ forMs: 5 * minutes }] });
+    await r.advance(30 * minutes);
+    expect(deliveredIds(r)).toEqual([]);
+    expect(r.sandbox.truth.message(messageId)!.status).toBe('queued');
+    // The rule ends: the message goes on to the phone after its usual latency.
+    r.sandbox.setPhone(phone, { racesRevoke: false });
+    await r.advance(999);
+    expect(deliveredIds(r)).toEqual([]);
+    await r.advance(1);
+    expect(deliveredIds(r)).toEqual([messageId]);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({ status: 'delivered', revokedAt: null });
+  });
+
+  it('a held message with a ttl expires as usual: TTL_EXPIRATION_REVOKED once the race rule is used up', async () => {
+    r.sandbox.setPhone(phone, { racesRevoke: { answer: 404, deliveredAfterMs: null, times: 1 } });
+    const messageId = randomUUID();
+    await r.api.text(phone, 'x', { messageId }, { ttl: '600s' });
+    expect((await r.api.revoke(phone, messageId)).status).toBe(404);
+    await r.advance(10 * minutes);
+    expect(payloads(r.receiver).map((p) => [p.eventType, p.messageId])).toEqual([
+      ['TTL_EXPIRATION_REVOKED', messageId],
+    ]);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({ status: 'expired', neverDelivered: true });
+  });
 });

@@ -106,6 +106,18 @@ describe('agentMessages.create validates like the platform', () => {
     const big = await r.api.send(phone, card(250_001));
     expect(big.status).toBe(400);
     expect(big.body.error.message).toMatch(/250 KB/);
+    // Far past it (over the 4 MiB the server reads at all): still 400 INVALID_ARGUMENT, Google's
+    // answer for an oversized request body, and nothing is queued.
+    const huge = await r.api.send(phone, card(5 * 1024 * 1024));
+    expect(huge.status).toBe(400);
+    expect(huge.body).toEqual({
+      error: {
+        code: 400,
+        message: 'Request payload size exceeds the limit: 4194304 bytes.',
+        status: 'INVALID_ARGUMENT',
+      },
+    });
+    expect(r.sandbox.truth.messagesTo(phone)).toHaveLength(2);
   });
 
   it('requires exactly one kind of content and valid JSON', async () => {

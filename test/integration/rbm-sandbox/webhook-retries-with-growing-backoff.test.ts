@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { payloads, type Rig, rig, start } from './setup.ts';
+import { startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
+import { startWebhookReceiver } from '../../helpers/webhook-receiver.ts';
+import { clientToken, payloads, quietPopulation, type Rig, rig, start } from './setup.ts';
 
 const phone = '+15550001010';
 const s = 1_000;
@@ -55,20 +57,74 @@ describe('webhook delivery retries', () => {
     }
   });
 
-  it('counts no answer within the ack deadline as a failure when a deadline is set', async () => {
-    r = await rig({ webhook: { ackDeadlineMs: 10 * s } });
+  it('counts no answer within the ack deadline (on by default, 10 s) as a failure once a real-time floor has passed too, and retries with backoff', async () => {
+    // The default ack deadline (10 s of clock time) with the real-time floor shortened for the test.
+    r = await rig({ webhook: { ackDeadlineRealMs: 200 } });
+    expect(r.sandbox.webhookSettings()).toMatchObject({ ackDeadlineMs: 10 * s, ackDeadlineRealMs: 200 });
+    // The webhook accepts the first two deliveries and never answers them; then it recovers.
+    let seen = 0;
+    r.receiver.respondWith(() => {
+      seen += 1;
+      return seen <= 2 ? new Promise(() => {}) : { status: 200 };
+    });
+    r.sandbox.userAction(phone, { type: 'typing' });
+    await r.clock.advance(0);
+    await r.receiver.waitForDeliveries(1);
+    const record = r.sandbox.truth.webhook[0]!;
+
+    // Real time alone does not fail it: the clock deadline has not passed.
+    await r.clock.advance(10 * s - 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(record.attempts).toEqual([]);
+    expect(r.sandbox.webhookBacklog).toBe(1);
+    // Clock deadline reached, and the real floor is long past: the attempt fails now.
+    await r.advance(1);
+    expect(record.attempts).toEqual([
+      {
+        at: start,
+        status: null,
+        error: expect.stringMatching(/^timeout: no answer within the ack deadline/),
+      },
+    ]);
+
+    // Retried one backoff (10 s) after the failure was seen, at 20 s: silent again.
+    await r.clock.advance(10 * s - 1);
+    expect(r.receiver.deliveries()).toHaveLength(1);
+    await r.clock.advance(1);
+    await r.receiver.waitForDeliveries(2);
+    // The clock deadline passes at once, but the attempt waits for the real-time floor too.
+    const realStart = performance.now();
+    await r.advance(10 * s);
+    expect(performance.now() - realStart).toBeGreaterThanOrEqual(150);
+    expect(record.attempts.map((a) => [a.at - start, a.status])).toEqual([
+      [0, null],
+      [20 * s, null],
+    ]);
+    // Second failure seen at 30 s: the backoff doubles to 20 s, and the webhook has recovered.
+    await r.advance(20 * s - 1);
+    expect(r.receiver.deliveries()).toHaveLength(2);
+    await r.advance(1);
+    expect(record.attempts.map((a) => [a.at - start, a.status])).toEqual([
+      [0, null],
+      [20 * s, null],
+      [50 * s, 200],
+    ]);
+    expect(record.ackedAt).toBe(start + 50 * s);
+    expect(r.sandbox.webhookBacklog).toBe(0);
+  });
+
+  it('waits for the answer however long it takes when the ack deadline is turned off (null)', async () => {
+    r = await rig({ webhook: { ackDeadlineMs: null, ackDeadlineRealMs: 0 } });
     const held = r.receiver.hold();
     r.sandbox.userAction(phone, { type: 'typing' });
     await r.clock.advance(0);
     await r.receiver.waitForDeliveries(1);
-    await r.clock.advance(10 * s);
-    await r.sandbox.idle();
+    await r.clock.advance(3_600 * s);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.sandbox.truth.webhook[0]!.attempts).toEqual([]);
     held.release();
-    expect(r.sandbox.truth.webhook[0]!.attempts).toEqual([
-      { at: start, status: null, error: expect.stringMatching(/ack deadline/) },
-    ]);
-    await r.advance(10 * s);
-    expect(r.sandbox.truth.webhook[0]!.attempts.at(-1)).toMatchObject({ status: 200 });
+    await r.sandbox.idle();
+    expect(r.sandbox.truth.webhook[0]!.attempts).toEqual([{ at: start, status: 200 }]);
   });
 
   it('gives up after the retention period (7 days by default)', async () => {
@@ -86,5 +142,33 @@ describe('webhook delivery retries', () => {
     // The queue moved on to the next payload.
     expect(second!.attempts.length).toBeGreaterThan(0);
     expect(payloads(r.receiver).at(-1).text).toBe('next');
+  });
+});
+
+describe('the ack deadline at any time scale', () => {
+  it('never times out a healthy webhook at a huge time scale: 50 ms of real time is 3 minutes of clock time at x3600', async () => {
+    const receiver = await startWebhookReceiver({ clientToken });
+    const sandbox = await startRbmSandbox({
+      timeScale: 3_600,
+      webhookUrl: receiver.url,
+      clientToken,
+      logLevel: 'silent',
+      population: quietPopulation,
+    });
+    try {
+      receiver.respondWith(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 50)));
+      for (const text of ['one', 'two', 'three']) sandbox.userAction(phone, { type: 'text', text });
+      await receiver.waitForDeliveries(3);
+      await sandbox.idle();
+      expect(sandbox.truth.webhook.map((d) => d.attempts.map((a) => a.status))).toEqual([
+        [200],
+        [200],
+        [200],
+      ]);
+      expect(payloads(receiver).map((p) => p.text)).toEqual(['one', 'two', 'three']);
+    } finally {
+      await sandbox.stop();
+      await receiver.close();
+    }
   });
 });
