@@ -70,7 +70,7 @@ function answerExisting(existing: Message, item: PreparedMessage): CreateResult 
 
 async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<Send | CreateResult> {
   if (!item.sendBody) return { state: 'external', at: deps.now() };
-  const result = await deps.rbm().sendMessage(item.phoneNumber, item.messageId, item.sendBody);
+  const result = await deps.rbm().sendMessage(item.phoneNumber, item.messageId, item.sendBody, item.agentId);
   const at = deps.now();
   if (result.ok) return { state: 'sent', at, httpStatus: result.status, latencyMs: result.latencyMs };
   if (result.status === 404) return { state: 'not_rcs', at, httpStatus: 404, latencyMs: result.latencyMs };

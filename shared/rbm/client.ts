@@ -17,14 +17,16 @@ export type RbmResult =
       latencyMs: number;
     };
 
+/** Each call names its agent; without one, the deployment's default agent (RBM_AGENT_ID). */
 export interface RbmClient {
-  sendMessage(phoneNumber: string, messageId: string, body: object): Promise<RbmResult>;
-  revokeMessage(phoneNumber: string, messageId: string): Promise<RbmResult>;
-  sendAgentEvent(phoneNumber: string, eventId: string, body: object): Promise<RbmResult>;
+  sendMessage(phoneNumber: string, messageId: string, body: object, agentId?: string): Promise<RbmResult>;
+  revokeMessage(phoneNumber: string, messageId: string, agentId?: string): Promise<RbmResult>;
+  sendAgentEvent(phoneNumber: string, eventId: string, body: object, agentId?: string): Promise<RbmResult>;
 }
 
 export interface RbmClientSettings {
   baseUrl: string;
+  /** The default agent. */
   agentId: string;
   timeoutMs: number;
   auth: Pick<AuthClient, 'getRequestHeaders'>;
@@ -35,7 +37,7 @@ export function createRbmClient(settings: RbmClientSettings): RbmClient {
   const base = settings.baseUrl.replace(/\/+$/, '');
   const now = settings.now ?? (() => performance.now());
   const phonePath = (phone: string) => `${base}/v1/phones/${encodeURIComponent(phone)}`;
-  const agent = `agentId=${encodeURIComponent(settings.agentId)}`;
+  const agent = (agentId = settings.agentId) => `agentId=${encodeURIComponent(agentId)}`;
 
   async function call(method: string, url: string, body?: object): Promise<RbmResult> {
     const started = now();
@@ -69,16 +71,20 @@ export function createRbmClient(settings: RbmClientSettings): RbmClient {
   }
 
   return {
-    sendMessage: (phone, messageId, body) =>
+    sendMessage: (phone, messageId, body, agentId) =>
       call(
         'POST',
-        `${phonePath(phone)}/agentMessages?messageId=${encodeURIComponent(messageId)}&${agent}`,
+        `${phonePath(phone)}/agentMessages?messageId=${encodeURIComponent(messageId)}&${agent(agentId)}`,
         body,
       ),
-    revokeMessage: (phone, messageId) =>
-      call('DELETE', `${phonePath(phone)}/agentMessages/${encodeURIComponent(messageId)}?${agent}`),
-    sendAgentEvent: (phone, eventId, body) =>
-      call('POST', `${phonePath(phone)}/agentEvents?eventId=${encodeURIComponent(eventId)}&${agent}`, body),
+    revokeMessage: (phone, messageId, agentId) =>
+      call('DELETE', `${phonePath(phone)}/agentMessages/${encodeURIComponent(messageId)}?${agent(agentId)}`),
+    sendAgentEvent: (phone, eventId, body, agentId) =>
+      call(
+        'POST',
+        `${phonePath(phone)}/agentEvents?eventId=${encodeURIComponent(eventId)}&${agent(agentId)}`,
+        body,
+      ),
   };
 }
 

@@ -100,7 +100,7 @@ async function callRbm(
   finalTry: boolean,
   deps: RevokeDeps,
 ): Promise<RevokeTaskOutcome> {
-  const result = await deps.rbm().revokeMessage(claimed.phoneNumber, claimed.messageId);
+  const result = await deps.rbm().revokeMessage(claimed.phoneNumber, claimed.messageId, claimed.agentId);
   const answeredAt = deps.now();
   const outcome = await updateMessage(
     deps.db(),

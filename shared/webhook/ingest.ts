@@ -65,10 +65,12 @@ export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Prom
     // Best effort: a missing read receipt is cosmetic, not worth a platform retry.
     const result = await deps
       .rbm()
-      .sendAgentEvent(payload.phoneNumber, readReceiptEventId(payload.messageId), {
-        eventType: 'READ',
-        messageId: payload.messageId,
-      });
+      .sendAgentEvent(
+        payload.phoneNumber,
+        readReceiptEventId(payload.messageId),
+        { eventType: 'READ', messageId: payload.messageId },
+        payload.agentId,
+      );
     if (!result.ok) webhookLogs.readReceiptFailed(deps.log, payload.messageId, result.status, result.error);
   }
   webhookLogs.stored(deps.log, payload.kind, duplicate ? 0 : 1, duplicate ? 1 : 0);
