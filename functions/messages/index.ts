@@ -20,12 +20,14 @@ import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
  *   POST /messages:batch        up to 500 at once
  *   GET  /messages/{id}         the message and its timeline
  *   POST /messages/{id}/revoke  revoke now
+ * A body that is not JSON is refused by functions-framework's body parser
+ * before this code runs (400, its own HTML page): docs/messages-api.md.
  */
 const runtime = createRuntime('messages', ['rbm', 'tasks']);
 const { config } = runtime;
 const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
 
-type Reply = { status: number; body: unknown; retryAfterMs?: number };
+type Reply = { status: number; body: unknown; retryAfterMs?: number; allow?: string };
 
 ff.http('messages', async (req, res) => {
   let reply: Reply;
@@ -36,6 +38,7 @@ ff.http('messages', async (req, res) => {
     reply = { status: 503, body: { error: 'temporarily unavailable, retry' } };
   }
   if (reply.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(reply.retryAfterMs / 1000)));
+  if (reply.allow) res.set('Allow', reply.allow);
   res.status(reply.status).json(reply.body);
 });
 
@@ -43,11 +46,36 @@ async function route(req: ff.Request): Promise<Reply> {
   const path = req.path.replace(/\/+$/, '');
   const one = /^\/messages\/([^/]+)$/.exec(path);
   const revoke = /^\/messages\/([^/]+)\/revoke$/.exec(path);
-  if (req.method === 'POST' && path === '/messages') return createOne(req.body);
-  if (req.method === 'POST' && path === '/messages:batch') return createBatch(req.body);
-  if (req.method === 'GET' && one) return read(decodeURIComponent(one[1]!));
-  if (req.method === 'POST' && revoke) return revokeNow(decodeURIComponent(revoke[1]!));
-  return { status: 404, body: { error: `no route for ${req.method} ${req.path}` } };
+  const allowed =
+    path === '/messages' || path === '/messages:batch' || revoke ? 'POST' : one ? 'GET' : undefined;
+  if (!allowed) return { status: 404, body: { error: `no route for ${req.method} ${req.path}` } };
+  if (req.method !== allowed) {
+    return {
+      status: 405,
+      allow: allowed,
+      body: { error: `${req.method} not allowed on ${req.path}; use ${allowed}` },
+    };
+  }
+  if (path === '/messages') return createOne(req.body);
+  if (path === '/messages:batch') return createBatch(req.body);
+  const messageId = pathId((one ?? revoke)![1]!);
+  if (!messageId) return { status: 404, body: { error: `no message ${req.path}` } };
+  return one ? read(messageId) : revokeNow(messageId);
+}
+
+/**
+ * A message id from the path: a document id (no "/" once decoded), UUIDs in
+ * lower case as the platform reports them. Anything else cannot name a message.
+ */
+function pathId(raw: string): string | undefined {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  if (id.includes('/') || id === '.' || id === '..' || Buffer.byteLength(id) > 1500) return undefined;
+  return /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i.test(id) ? id.toLowerCase() : id;
 }
 
 function prepare(
@@ -72,10 +100,20 @@ async function createBatch(body: unknown): Promise<Reply> {
   const valid = prepared.flatMap((p) => (p.ok ? [p.message] : []));
   const created = await createMessages(valid, deps);
   let next = 0;
-  const results = prepared.map((p, index) =>
-    p.ok ? toReply(created[next++]!).body : { index, status: 400, errors: p.errors },
-  );
+  const results = prepared.map((p, index) => {
+    if (!p.ok) return { index, ...idOf(batch.data.messages[index]), status: 400, errors: p.errors };
+    const reply = toReply(created[next++]!);
+    const retry =
+      reply.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(reply.retryAfterMs / 1000) };
+    return { index, ...(reply.body as object), ...retry };
+  });
   return { status: 200, body: { results } };
+}
+
+/** The messageId an invalid batch item gave, if any, so the caller can match the answer. */
+function idOf(item: unknown): { messageId?: string } {
+  const id = (item as { messageId?: unknown } | null)?.messageId;
+  return typeof id === 'string' ? { messageId: id } : {};
 }
 
 function toReply(result: CreateResult): Reply {
@@ -85,10 +123,11 @@ function toReply(result: CreateResult): Reply {
       return { status: result.status, body: view(result) };
     case 400:
       return { status: 400, body: { messageId: result.messageId, status: 400, errors: result.errors } };
+    case 502:
     case 503:
       return {
-        status: 503,
-        body: { messageId: result.messageId, status: 503, error: result.error },
+        status: result.status,
+        body: { messageId: result.messageId, status: result.status, error: result.error },
         ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
       };
     default:

@@ -21,9 +21,11 @@ export type RegistrationOutcome =
   | { kind: 'conflict'; message: Message };
 
 /**
- * Registers a message after it was sent (or handed to us as sent elsewhere).
- * The webhook may have heard of it first (an untracked message holding
- * DELIVERED or READ): its facts are kept and only the registration is added.
+ * Registers a message: first as a claim (`send.state` 'sending', before the
+ * platform call, so a different request for the same id is refused before
+ * anything is sent), then with the send's outcome. The webhook may have heard
+ * of it in between, or first (an untracked message holding DELIVERED or
+ * READ): its facts are kept and only the registration is added.
  */
 export function registerMessage(
   existing: Message | undefined,
@@ -32,9 +34,9 @@ export function registerMessage(
   now: Date,
 ): RegistrationOutcome {
   if (existing?.tracked) {
-    return existing.requestHash === registration.requestHash
-      ? { kind: 'exists', message: existing }
-      : { kind: 'conflict', message: existing };
+    if (existing.requestHash !== registration.requestHash) return { kind: 'conflict', message: existing };
+    // A claim (send under way) is completed by its own request; anything else is a repeat.
+    if (existing.send?.state !== 'sending') return { kind: 'exists', message: existing };
   }
   const message: Message = {
     ...(existing ?? {

@@ -85,8 +85,12 @@ export interface Fallback {
 
 /** How the message reached the platform. */
 export interface Send {
-  /** sent: through this system; external: the business sent it and registered it; not_rcs: the platform answered 404 (no RCS). */
-  state: 'sent' | 'external' | 'not_rcs';
+  /**
+   * sending: the id is claimed and the send is under way (a crash here is retried by the caller);
+   * sent: through this system; external: the business sent it and registered it;
+   * not_rcs: the platform answered 404 (no RCS).
+   */
+  state: 'sending' | 'sent' | 'external' | 'not_rcs';
   at: Date;
   httpStatus?: number;
   latencyMs?: number;

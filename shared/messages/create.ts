@@ -1,11 +1,12 @@
-import type { Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
 import { type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
 import type { Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
 import { collections } from '../store/documents.ts';
-import { messageFromDoc } from '../store/message-doc.ts';
-import { type Decision, updateMessage } from '../store/message-store.ts';
+import { grpcCode, hasGrpcCode } from '../store/errors.ts';
+import { messageFromDoc, messageToDoc } from '../store/message-doc.ts';
+import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
 import { mapLimit } from './map-limit.ts';
@@ -26,29 +27,32 @@ export type CreateResult =
   | { status: 409; messageId: string; error: string }
   | { status: 422; messageId: string; error: string }
   | { status: 400; messageId: string; errors: FieldError[] }
-  | { status: 503; messageId: string; error: string; retryAfterMs?: number };
+  | { status: 502 | 503; messageId: string; error: string; retryAfterMs?: number };
 
 /** Outbound calls in flight at once for a batch: enough to hide latency, few enough to respect quotas. */
 const concurrency = 16;
 
 /**
- * Sends (or registers) messages and schedules their revocation. A batch costs
- * one read round trip for all the ids and opt-outs, then parallel sends and
- * parallel per-message transactions, never one sequential round trip per message.
- * Order matters: send first, then record. A crash in between leaves a sent
- * message unrecorded; the caller's retry re-sends with the same id, which the
- * platform ignores, and then records it.
+ * Sends (or registers) messages and schedules their revocation. Per message:
+ * claim the id (a create-if-absent, so a different request for the same id
+ * is refused before anything is sent), send, then record the outcome and
+ * schedule the revoke. A batch costs one read round trip for every id and
+ * opt-out, then runs the messages in parallel, never one sequential round
+ * trip per message. A crash after the claim leaves it in `send.state`
+ * 'sending': the caller's retry (same request) completes it; the platform
+ * ignores a second send of the same id.
  */
 export async function createMessages(items: PreparedMessage[], deps: CreateDeps): Promise<CreateResult[]> {
+  if (items.length === 0) return [];
   const db = deps.db();
   const messageRefs = items.map((m) => db.collection(collections.messages).doc(m.messageId));
   const optOutRefs = items.map((m) => db.collection(collections.optOuts).doc(m.phoneNumber));
   const snapshots = await db.getAll(...messageRefs, ...optOutRefs);
 
   return mapLimit(items, concurrency, async (item, i) => {
-    const existingData = snapshots[i]!.data();
-    const existing = existingData ? messageFromDoc(existingData) : undefined;
-    if (existing?.tracked) return answerExisting(existing, item);
+    const data = snapshots[i]!.data();
+    const existing = data ? messageFromDoc(data) : undefined;
+    if (existing?.tracked && existing.send?.state !== 'sending') return answerExisting(existing, item);
     if (snapshots[items.length + i]!.get('optedOut') === true) {
       return {
         status: 422,
@@ -56,16 +60,66 @@ export async function createMessages(items: PreparedMessage[], deps: CreateDeps)
         error: 'the number has opted out (UNSUBSCRIBE); send refused',
       };
     }
+    // Registering a message sent elsewhere sends nothing: its transaction alone settles a race.
+    const claim = item.sendBody ? await claimId(messageRefs[i]!, existing, item, deps) : noClaim;
+    if ('status' in claim) return claim;
     const send = await sendOrRegister(item, deps);
-    if ('status' in send) return send;
+    if ('status' in send) {
+      await claim.release();
+      return send;
+    }
     return record(item, send, deps);
   });
+}
+
+interface Claim {
+  /** Undoes the claim when the send failed, so nothing is left behind for a refused request. */
+  release(): Promise<void>;
+}
+
+const noClaim: Claim = { release: async () => {} };
+
+async function claimId(
+  ref: DocumentReference,
+  existing: Message | undefined,
+  item: PreparedMessage,
+  deps: CreateDeps,
+): Promise<Claim | CreateResult> {
+  if (existing) {
+    // The webhook heard of it first (untracked), or an earlier try of this request crashed mid-send.
+    if (existing.tracked && existing.requestHash !== item.requestHash) return conflict(item);
+    return noClaim;
+  }
+  const now = deps.now();
+  const claimed = registerMessage(undefined, item, { state: 'sending', at: now }, now);
+  try {
+    const written = await ref.create(messageToDoc(claimed.message, deps.retentionMs));
+    return {
+      release: async () => {
+        // Only our own untouched claim: a DELIVERED recorded meanwhile keeps the document.
+        await ref.delete({ lastUpdateTime: written.writeTime as Timestamp }).catch(() => {});
+      },
+    };
+  } catch (error) {
+    if (!hasGrpcCode(error, grpcCode.ALREADY_EXISTS)) throw error;
+    const raced = await readMessage(deps.db(), item.messageId);
+    if (!raced?.tracked) return noClaim;
+    if (raced.requestHash !== item.requestHash) return conflict(item);
+    // The same request, racing itself: the platform ignores the second send of the id.
+    return raced.send?.state === 'sending'
+      ? noClaim
+      : { status: 200, messageId: item.messageId, message: raced };
+  }
 }
 
 function answerExisting(existing: Message, item: PreparedMessage): CreateResult {
   return existing.requestHash === item.requestHash
     ? { status: 200, messageId: item.messageId, message: existing }
-    : { status: 409, messageId: item.messageId, error: 'messageId already used by a different request' };
+    : conflict(item);
+}
+
+function conflict(item: PreparedMessage): CreateResult {
+  return { status: 409, messageId: item.messageId, error: 'messageId already used by a different request' };
 }
 
 async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<Send | CreateResult> {
@@ -79,6 +133,14 @@ async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<
       status: 400,
       messageId: item.messageId,
       errors: [{ field: 'content', reason: `RBM refused it: ${result.error}` }],
+    };
+  }
+  if (result.status === 401 || result.status === 403) {
+    // A configuration fault: retrying will not help until the credentials are fixed.
+    return {
+      status: 502,
+      messageId: item.messageId,
+      error: `RBM refused our credentials (${result.status}): check RBM_SERVICE_ACCOUNT_KEY and agent ${item.agentId}`,
     };
   }
   return {

@@ -9,6 +9,8 @@ import type { Policy } from '../lifecycle/types.ts';
  * 250 KB of JSON, expiry at most 15 days ahead.
  */
 const maxPlatformExpiryMs = 15 * 24 * 3600 * 1000;
+// Far deadlines are re-armed every 30 days; a year bounds the chain and the retention.
+const maxDeadlineMs = 365 * 24 * 3600 * 1000;
 const maxMessageBytes = 250_000;
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -18,14 +20,20 @@ export function parseDuration(value: string): number | undefined {
   return match ? Number(match[1]) * unitMs[match[2]!]! : undefined;
 }
 
-const policySchema = z.union([
-  z.enum(['otp', 'promo']),
-  z.object({
-    fallbackWhenUncertain: z.boolean(),
-    graceSeconds: z.number().int().min(1).max(86_400).optional(),
-    maxRevokeAttempts: z.number().int().min(1).max(10).optional(),
-  }),
-]);
+const policySchema = z.union(
+  [
+    z.enum(['otp', 'promo']),
+    z.strictObject({
+      fallbackWhenUncertain: z.boolean(),
+      graceSeconds: z.number().int().min(1).max(86_400).optional(),
+      maxRevokeAttempts: z.number().int().min(1).max(10).optional(),
+    }),
+  ],
+  {
+    error:
+      'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10 }',
+  },
+);
 
 const contentSchema = z
   .object({
@@ -40,7 +48,11 @@ const contentSchema = z
 
 export const messageRequestSchema = z
   .object({
-    messageId: z.uuid('must be a UUID (the platform requires one)').optional(),
+    // UUIDs compare case-insensitively; the platform reports them in lower case, so store them so.
+    messageId: z
+      .uuid('must be a UUID (the platform requires one)')
+      .transform((id) => id.toLowerCase())
+      .optional(),
     phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
     agentId: z.string().min(1).optional(),
     /** The RBM AgentMessage body; omit it to register a message sent elsewhere. */
@@ -66,6 +78,10 @@ export const messageRequestSchema = z
   .refine((r) => (r.deadline === undefined) !== (r.revokeAfter === undefined), {
     message: 'give exactly one of deadline or revokeAfter',
     path: ['deadline'],
+  })
+  .refine((r) => !r.platformExpiry || r.content !== undefined, {
+    message: 'the platform expiry applies to a message this system sends: give content too',
+    path: ['platformExpiry'],
   });
 
 export type MessageRequest = z.infer<typeof messageRequestSchema>;
@@ -81,7 +97,13 @@ export interface FieldError {
 }
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', reason: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, reason: 'unknown field' }));
+    }
+    return [{ field: at || '(body)', reason: issue.message }];
+  });
 }
 
 export interface PreparedMessage {
@@ -108,11 +130,12 @@ export function prepareMessage(
   const deadline = request.deadline
     ? new Date(request.deadline)
     : new Date(now.getTime() + parseDuration(request.revokeAfter!)!);
-  if (deadline.getTime() <= now.getTime()) {
-    return {
-      ok: false,
-      errors: [{ field: request.deadline ? 'deadline' : 'revokeAfter', reason: 'must be in the future' }],
-    };
+  const field = request.deadline ? 'deadline' : 'revokeAfter';
+  if (!(deadline.getTime() > now.getTime())) {
+    return { ok: false, errors: [{ field, reason: 'must be in the future' }] };
+  }
+  if (deadline.getTime() - now.getTime() > maxDeadlineMs) {
+    return { ok: false, errors: [{ field, reason: 'must be within 365 days' }] };
   }
   const untilDeadline = deadline.getTime() - now.getTime();
   if (request.platformExpiry && untilDeadline > maxPlatformExpiryMs) {
@@ -131,7 +154,9 @@ export function prepareMessage(
             ? { maxRevokeAttempts: request.policy.maxRevokeAttempts }
             : {}),
         });
-  const { messageId: _id, ...identity } = request;
+  // The request as it identifies the message: the same deadline however it is written.
+  const { messageId: _id, ...rest } = request;
+  const identity = request.deadline ? { ...rest, deadline: deadline.toISOString() } : rest;
   const message: PreparedMessage = {
     messageId: request.messageId ?? defaults.newId(),
     agentId: request.agentId ?? defaults.agentId,

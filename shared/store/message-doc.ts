@@ -7,7 +7,9 @@ import { fromFirestore } from './documents.ts';
  * legible in the console), plus `expireAt` for Firestore TTL retention.
  */
 export function messageToDoc(message: Message, retentionMs: number): DocumentData {
-  return { ...message, expireAt: new Date(message.createdAt.getTime() + retentionMs) };
+  // Kept for the retention period after creation, and never deleted before its deadline has passed.
+  const from = Math.max(message.createdAt.getTime(), message.deadline?.getTime() ?? 0);
+  return { ...message, expireAt: new Date(from + retentionMs) };
 }
 
 export function messageFromDoc(data: DocumentData): Message {
