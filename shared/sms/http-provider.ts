@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { parseRetryAfter } from '../rbm/client.ts';
-import { type Exchange, firstHeader, parseJson, post } from './transport.ts';
+import { type AnswerReading, classifyExchange } from './classify.ts';
+import { post } from './transport.ts';
 import type { SmsProvider, SmsRequest, SmsResult } from './types.ts';
 
 export interface HttpSmsSettings {
@@ -43,7 +43,7 @@ export function createHttpSmsProvider(settings: HttpSmsSettings): SmsProvider {
         timeoutMs: settings.timeoutMs,
         ...(settings.clock ? { clock: settings.clock } : {}),
       });
-      return classify(exchange);
+      return classifyExchange(exchange, reading);
     },
   };
 }
@@ -53,41 +53,17 @@ export function signBody(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 }
 
-function classify(exchange: Exchange): SmsResult {
-  const base = { provider: 'http' as const, latencyMs: exchange.latencyMs };
-  if (exchange.kind === 'not_sent') return { ...base, kind: 'transient', status: 0, error: exchange.error };
-  if (exchange.kind === 'no_answer') {
-    if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) {
-      return { ...base, kind: 'sent', status: exchange.status };
-    }
-    return { ...base, kind: 'ambiguous', status: exchange.status ?? 0, error: exchange.error };
-  }
-  const { status } = exchange;
-  const parsed = parseJson(exchange.body);
-  if (status >= 200 && status < 300) {
-    const id = (parsed as { id?: unknown } | undefined)?.id;
-    return { ...base, kind: 'sent', status, ...(typeof id === 'string' ? { providerId: id } : {}) };
-  }
-  const error = errorText(parsed, exchange.body, status);
-  if (status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(firstHeader(exchange.headers['retry-after']));
-    return {
-      ...base,
-      kind: 'transient',
-      status,
-      error,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    };
-  }
-  return { ...base, kind: 'permanent', status, error };
-}
-
-/** `{error: {code, message}}` -> "code: message"; otherwise the head of the body. */
-function errorText(parsed: unknown, raw: string, status: number): string {
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (error && typeof error === 'object') {
+/** The generic provider's answers: every 429 and 5xx is safe to retry, because the key deduplicates. */
+const reading: AnswerReading = {
+  provider: 'http',
+  idField: 'id',
+  failure: (status) => (status === 429 || status >= 500 ? 'transient' : 'permanent'),
+  authHint: 'check SMS_HTTP_SECRET',
+  /** `{error: {code, message}}` -> "code: message". */
+  errorText(parsed) {
+    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    if (!error || typeof error !== 'object') return undefined;
     const parts = [error.code, error.message].filter((p) => typeof p === 'string' && p.length > 0);
-    if (parts.length > 0) return parts.join(': ');
-  }
-  return raw.trim().slice(0, 200) || `HTTP ${status}`;
-}
+    return parts.length > 0 ? parts.join(': ') : undefined;
+  },
+};

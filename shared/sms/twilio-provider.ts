@@ -1,5 +1,5 @@
-import { parseRetryAfter } from '../rbm/client.ts';
-import { type Exchange, firstHeader, parseJson, post } from './transport.ts';
+import { type AnswerReading, classifyExchange } from './classify.ts';
+import { post } from './transport.ts';
 import type { SmsProvider, SmsRequest, SmsResult } from './types.ts';
 
 export interface TwilioSettings {
@@ -35,6 +35,7 @@ export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
   const base = settings.baseUrl.replace(/\/+$/, '');
   const url = `${base}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`;
+  const reading = twilioReading(settings.accountSid);
 
   return {
     name: 'twilio',
@@ -52,57 +53,26 @@ export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
         timeoutMs: settings.timeoutMs,
         ...(settings.clock ? { clock: settings.clock } : {}),
       });
-      return classify(exchange, settings.accountSid);
+      return classifyExchange(exchange, reading);
     },
   };
 }
 
-function classify(exchange: Exchange, accountSid: string): SmsResult {
-  const base = { provider: 'twilio' as const, latencyMs: exchange.latencyMs };
-  if (exchange.kind === 'not_sent') return { ...base, kind: 'transient', status: 0, error: exchange.error };
-  if (exchange.kind === 'no_answer') {
-    // A 2xx status line means Twilio created the message, even if the body was lost.
-    if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) {
-      return { ...base, kind: 'sent', status: exchange.status };
-    }
-    return { ...base, kind: 'ambiguous', status: exchange.status ?? 0, error: exchange.error };
-  }
-  const { status } = exchange;
-  const parsed = parseJson(exchange.body);
-  if (status >= 200 && status < 300) {
-    const sid = (parsed as { sid?: unknown } | undefined)?.sid;
-    return { ...base, kind: 'sent', status, ...(typeof sid === 'string' ? { providerId: sid } : {}) };
-  }
-  const error = errorText(parsed, exchange.body, status);
-  if (status === 429 || status === 503) {
-    const retryAfterMs = parseRetryAfter(firstHeader(exchange.headers['retry-after']));
-    return {
-      ...base,
-      kind: 'transient',
-      status,
-      error,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    };
-  }
-  if (status >= 500) return { ...base, kind: 'ambiguous', status, error };
-  if (status === 401 || status === 403) {
-    return {
-      ...base,
-      kind: 'permanent',
-      status,
-      error: `${error} (check TWILIO_ACCOUNT_SID ${accountSid} and TWILIO_AUTH_TOKEN)`,
-    };
-  }
-  return { ...base, kind: 'permanent', status, error };
-}
-
-/** Twilio's `{code, message, more_info}` -> "21211 Invalid 'To' Phone Number (https://...)". */
-function errorText(parsed: unknown, raw: string, status: number): string {
-  const body = parsed as { code?: unknown; message?: unknown; more_info?: unknown } | undefined;
-  if (body && typeof body === 'object' && typeof body.message === 'string') {
-    const code = typeof body.code === 'number' || typeof body.code === 'string' ? `${body.code} ` : '';
-    const more = typeof body.more_info === 'string' ? ` (${body.more_info})` : '';
-    return `${code}${body.message}${more}`;
-  }
-  return raw.trim().slice(0, 200) || `HTTP ${status}`;
+/** Twilio's answers, as its docs classify them (see above). */
+function twilioReading(accountSid: string): AnswerReading {
+  return {
+    provider: 'twilio',
+    idField: 'sid',
+    failure: (status) =>
+      status === 429 || status === 503 ? 'transient' : status >= 500 ? 'ambiguous' : 'permanent',
+    authHint: `check TWILIO_ACCOUNT_SID ${accountSid} and TWILIO_AUTH_TOKEN`,
+    /** `{code, message, more_info}` -> "21211 Invalid 'To' Phone Number (https://...)". */
+    errorText(parsed) {
+      const body = parsed as { code?: unknown; message?: unknown; more_info?: unknown } | undefined;
+      if (!body || typeof body !== 'object' || typeof body.message !== 'string') return undefined;
+      const code = typeof body.code === 'number' || typeof body.code === 'string' ? `${body.code} ` : '';
+      const more = typeof body.more_info === 'string' ? ` (${body.more_info})` : '';
+      return `${code}${body.message}${more}`;
+    },
+  };
 }
