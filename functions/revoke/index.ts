@@ -14,7 +14,11 @@ const runtime = createRuntime('revoke', ['rbm', 'tasks']);
 const { config, log } = runtime;
 const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
 
-type Outcome = RevokeTaskOutcome | { kind: 'bad_task'; reason: string } | { kind: 'unavailable' };
+type Outcome =
+  | RevokeTaskOutcome
+  | { kind: 'bad_task'; reason: string }
+  | { kind: 'unavailable' }
+  | { kind: 'method_not_allowed' };
 
 ff.http('revoke', async (req, res) => {
   const outcome = await handle(req);
@@ -34,10 +38,14 @@ ff.http('revoke', async (req, res) => {
     case 'unavailable':
       res.status(503).json({ ok: false, retry: true });
       return;
+    case 'method_not_allowed':
+      res.status(405).set('allow', 'POST').json({ error: 'only POST' });
+      return;
   }
 });
 
 async function handle(req: ff.Request): Promise<Outcome> {
+  if (req.method !== 'POST') return { kind: 'method_not_allowed' };
   const parsed = parseTaskRequest(req.body, (name) => req.get(name), config.REVOKE_MAX_ATTEMPTS);
   if (!parsed.ok) {
     revokeLogs.badTask(log, parsed.reason);

@@ -13,7 +13,11 @@ const { config } = runtime;
 const deps = { ...runtime, scheduler: lazyScheduler(config) };
 const settings = { boundMs: config.SWEEP_BOUND_SECONDS * 1000, limit: config.SWEEP_BATCH_SIZE };
 
-ff.http('sweep', async (_req, res) => {
+ff.http('sweep', async (req, res) => {
+  if (req.method !== 'POST') {
+    res.status(405).set('allow', 'POST').json({ error: 'only POST' });
+    return;
+  }
   try {
     res.status(200).json(await sweepOverdue(deps, settings));
   } catch (error) {

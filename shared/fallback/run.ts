@@ -57,7 +57,7 @@ export async function runFallback(
         const { state } = decided.message.fallback;
         const entry = {
           id: `fallback-${state}`,
-          type: `fallback_${state}`,
+          type: `FALLBACK_${state.toUpperCase()}`,
           at: claimedAt,
           reason: decided.reason,
         };
@@ -149,5 +149,5 @@ function attemptEntry(
   fields: Record<string, unknown>,
 ): TimelineEntry {
   const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  return { id: `fallback-attempt-${attempt}`, type: 'fallback_attempt', at, attempt, provider, ...defined };
+  return { id: `fallback-attempt-${attempt}`, type: 'FALLBACK_ATTEMPT', at, attempt, provider, ...defined };
 }

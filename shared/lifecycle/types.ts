@@ -15,7 +15,7 @@ export interface Policy {
   fallbackWhenUncertain: boolean;
   /** How long to wait for a DELIVERED after a revoke answer before believing it. */
   graceMs: number;
-  /** Revoke calls allowed before giving up (Google: after a 404, revoke again, then fall back). */
+  /** Revoke rounds allowed (the first, plus re-revokes after a 404 with no DELIVERED; Google: revoke again, then fall back). */
   maxRevokeAttempts: number;
 }
 

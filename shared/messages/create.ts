@@ -123,9 +123,10 @@ function conflict(item: PreparedMessage): CreateResult {
 }
 
 async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<Send | CreateResult> {
-  if (!item.sendBody) return { state: 'external', at: deps.now() };
-  const result = await deps.rbm().sendMessage(item.phoneNumber, item.messageId, item.sendBody, item.agentId);
+  // The send's time is when it was handed to the platform: time-to-deliver counts from there.
   const at = deps.now();
+  if (!item.sendBody) return { state: 'external', at };
+  const result = await deps.rbm().sendMessage(item.phoneNumber, item.messageId, item.sendBody, item.agentId);
   if (result.ok) return { state: 'sent', at, httpStatus: result.status, latencyMs: result.latencyMs };
   if (result.status === 404) return { state: 'not_rcs', at, httpStatus: 404, latencyMs: result.latencyMs };
   if (result.status === 400) {

@@ -18,7 +18,7 @@ function convert(value: unknown): unknown {
   return value;
 }
 
-/** Collections, in one place: the Firestore layout is the product's UI (docs/firestore-layout.md). */
+/** Collections, in one place: the Firestore layout is the product's UI (docs/console.md). */
 export const collections = {
   messages: 'messages',
   /** Subcollection of a message: its timeline. */

@@ -87,6 +87,8 @@ function platformEventDoc(event: DeliveryEvent, raw: Raw, batched: boolean, cont
     eventId: event.eventId,
     type: event.fact.type,
     source: 'platform',
+    // The platform's own time for the event: every timeline entry sorts by `at`.
+    at: event.fact.at,
     sendTime: event.fact.at,
     receivedAt: context.now,
     batched,

@@ -46,7 +46,7 @@ describe.each(providers)('fallback through the %s provider', (provider) => {
 
     const events = await timeline(rig.fs.db, messageId);
     expect(events['fallback-attempt-1']).toMatchObject({
-      type: 'fallback_attempt',
+      type: 'FALLBACK_ATTEMPT',
       source: 'system',
       attempt: 1,
       provider,
