@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { formatText } from '../../shared/report/format.ts';
+import { readReport } from '../../shared/report/read.ts';
 import { SystemClock } from '../clock.ts';
 import { runDemoWorkload } from './demo.ts';
 import { demoStatus } from './demo-status.ts';
@@ -140,6 +142,8 @@ if (runDemo) {
   }
   await stack.settle();
   status = await demoStatus(stack, sent);
+  // The same report `npm run report` prints, read from the stack's Firestore.
+  console.error(`\n${formatText(await readReport(stack.db, { groups: [{ by: 'label', key: 'kind' }] }))}`);
   printSummary(status, sent.length, (Date.now() - started) / 1000);
   if (args.exit) await shutdown(status.settled === status.total && status.problems.length === 0 ? 0 : 1);
 } else if (args.exit) {
