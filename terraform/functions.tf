@@ -1,0 +1,111 @@
+# The five Cloud Run functions (Cloud Functions v2 API), one resource per entry
+# point, all built from the same archive. Each runs as its own service account
+# (iam.tf) and gets exactly the environment of the config sections it loads
+# (main.tf) plus its secrets, mounted from Secret Manager (secrets.tf).
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = local.service_names[each.key]
+  description = each.value.description
+  labels      = var.labels
+
+  build_config {
+    runtime     = "nodejs24"
+    entry_point = each.key
+    # The Cloud Build identity; null keeps the project's default.
+    service_account = var.create_build_service_account ? google_service_account.build[0].id : null
+    # Production install only, whatever scripts package.json grows (source.tf).
+    environment_variables = {
+      NODE_ENV = "production"
+    }
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.fn[each.key].email
+    ingress_settings                 = each.value.ingress
+    all_traffic_on_latest_revision   = true
+    available_memory                 = local.function_settings[each.key].memory
+    available_cpu                    = local.function_settings[each.key].cpu
+    timeout_seconds                  = local.function_settings[each.key].timeout_seconds
+    min_instance_count               = local.function_settings[each.key].min_instances
+    max_instance_count               = local.function_settings[each.key].max_instances
+    max_instance_request_concurrency = local.function_settings[each.key].concurrency
+
+    # Plain variables: the function's config sections, unset values left to the
+    # schema's defaults. Secrets never appear here (precondition below).
+    environment_variables = {
+      for key, value in merge([for section in each.value.sections : local.env_by_section[section]]...) :
+      key => value if value != null
+    }
+
+    # Secrets, mounted from Secret Manager at instance start; the values never
+    # pass through Terraform (state holds only secret ids and versions).
+    dynamic "secret_environment_variables" {
+      for_each = {
+        for key in each.value.secrets : key => local.secret_refs[key] if local.secret_refs[key] != null
+      }
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = secret_environment_variables.value.secret
+        version    = secret_environment_variables.value.version
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = each.key != "fallback" || local.sms_configured
+      error_message = "The ${var.sms_provider} SMS provider is not fully configured: http needs sms.http_url and secrets.sms_http_secret; twilio needs sms.twilio_account_sid, secrets.twilio_auth_token and sms.twilio_from or sms.twilio_messaging_service_sid."
+    }
+    precondition {
+      condition = length(setintersection(
+        keys(merge([for section in each.value.sections : local.env_by_section[section]]...)),
+        keys(local.secret_refs),
+      )) == 0
+      error_message = "A secret variable is in the plain environment of ${each.key}; secrets go through secret_environment_variables only."
+    }
+    precondition {
+      condition     = local.function_settings[each.key].concurrency == 1 || tonumber(local.function_settings[each.key].cpu) >= 1
+      error_message = "${each.key}: concurrency above 1 needs at least 1 CPU."
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    # The runtime identity must be able to read its secrets and Firestore
+    # before the first revision starts.
+    google_secret_manager_secret_iam_member.accessor,
+    google_project_iam_member.firestore_user,
+    google_project_iam_member.build,
+    google_cloud_tasks_queue.queue,
+  ]
+}
+
+# Who may invoke each function: roles/run.invoker on the function's Cloud Run
+# service. Gen2 functions are authorized by Cloud Run IAM, not by
+# roles/cloudfunctions.invoker ("v2 functions also use the Cloud Run Invoker
+# role", https://cloud.google.com/functions/docs/securing/authenticating).
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  for_each = merge([
+    for fn, members in local.invokers : {
+      for label, member in members : "${fn}/${label}" => { function = fn, member = member }
+    }
+  ]...)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.fn[each.value.function].name
+  role     = "roles/run.invoker"
+  member   = each.value.member
+}

@@ -1,0 +1,239 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collections } from '../../shared/store/documents.ts';
+import {
+  asArray,
+  asObject,
+  asString,
+  block,
+  expression,
+  loadModule,
+  local,
+  repoRoot,
+  resource,
+} from '../helpers/terraform.ts';
+
+// DESIGN.md, "Firestore layout": retention by TTL on expireAt; monotonically
+// increasing fields nobody filters on are exempted from indexing; composite
+// indexes for the console's queries (docs/console.md) and the report.
+
+const ttlCollections = [
+  'messages',
+  'events',
+  'userMessages',
+  'userEvents',
+  'agentEvents',
+  'unknownEvents',
+  'deadLetters',
+];
+
+async function firestore() {
+  const module = await loadModule();
+  const exemptions = asObject(local(module, 'index_exemptions'));
+  const exempt = (collection: string) => asArray(exemptions[collection] ?? []).map((f) => asString(f));
+  return { module, exemptions, exempt };
+}
+
+/** Every field a query in shared/ filters or orders on: where('f', ...), orderBy('f'). */
+function queriedFields(): Set<string> {
+  const fields = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(join(repoRoot, path), 'utf8');
+        for (const m of text.matchAll(/\.(?:where|orderBy)\(\s*'([^']+)'/g)) fields.add(m[1]!);
+      }
+    }
+  };
+  walk('shared');
+  return fields;
+}
+
+/** docs/console.md, "Composite indexes": id -> collection and "field ASC|DESC" list. */
+function documentedIndexes(): Map<string, { collection: string; fields: string[] }> {
+  const doc = readFileSync(join(repoRoot, 'docs/console.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Composite indexes'));
+  const indexes = new Map<string, { collection: string; fields: string[] }>();
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const id = cells[1];
+    if (!id || !/^[IR]\d+$/.test(id)) continue;
+    const spec = cells[2]!;
+    const collection = /collection `(\w+)`/.exec(spec)?.[1] ?? 'messages';
+    const fields = [...spec.matchAll(/`([\w.]+)` (ASC|DESC)/g)].map((m) => `${m[1]} ${m[2]}`);
+    indexes.set(id, { collection, fields });
+  }
+  return indexes;
+}
+
+describe('terraform Firestore retention', () => {
+  it('puts a TTL policy on expireAt in every collection that has one', async () => {
+    const { module } = await firestore();
+    expect(asArray(local(module, 'ttl_collections'))).toEqual(ttlCollections);
+    const known = Object.values(collections) as string[];
+    for (const c of ttlCollections) expect(known, c).toContain(c);
+    const ttl = resource(module, 'google_firestore_field', 'ttl');
+    expect(expression(ttl.for_each)).toBe('toset(local.ttl_collections)');
+    expect(ttl.field).toBe('expireAt');
+    expect(block(ttl, 'ttl_config')).toEqual({});
+    // expireAt grows monotonically and nobody queries it: no single-field index either.
+    expect(block(ttl, 'index_config')).toEqual({});
+  });
+
+  it('keeps optOuts (current state, no expireAt) out of TTL', async () => {
+    const { module } = await firestore();
+    expect(asArray(local(module, 'ttl_collections'))).not.toContain('optOuts');
+  });
+
+  it('targets the configured database everywhere', async () => {
+    const { module } = await firestore();
+    for (const [type, name] of [
+      ['google_firestore_field', 'ttl'],
+      ['google_firestore_field', 'exempt'],
+      ['google_firestore_index', 'composite'],
+    ] as const) {
+      expect(expression(resource(module, type, name).database), `${type}.${name}`).toBe(
+        'var.firestore.database_id',
+      );
+    }
+    const core = asObject(asObject(local(module, 'env_by_section')).core);
+    expect(expression(core.FIRESTORE_DATABASE)).toBe('var.firestore.database_id');
+    const db = resource(module, 'google_firestore_database', 'this');
+    expect(expression(db.count)).toBe('var.firestore.create_database ? 1 : 0');
+    expect(db.type).toBe('FIRESTORE_NATIVE');
+  });
+});
+
+describe('terraform Firestore index exemptions', () => {
+  it('never exempts dueAt (the sweep queries it) nor createdAt (the report and console filter on it)', async () => {
+    const { exemptions } = await firestore();
+    for (const [collection, fields] of Object.entries(exemptions)) {
+      expect(asArray(fields), collection).not.toContain('dueAt');
+      expect(asArray(fields), collection).not.toContain('createdAt');
+    }
+    expect(queriedFields()).toContain('dueAt');
+    expect(queriedFields()).toContain('createdAt');
+  });
+
+  it('exempts no field any query in shared/ filters or orders on', async () => {
+    const { exemptions } = await firestore();
+    const queried = queriedFields();
+    for (const [collection, fields] of Object.entries(exemptions)) {
+      for (const field of asArray(fields))
+        expect(queried.has(asString(field)), `${collection}.${field}`).toBe(false);
+    }
+  });
+
+  it('exempts the monotonically increasing timestamps nobody filters on', async () => {
+    const { exempt } = await firestore();
+    expect(exempt('messages')).toContain('updatedAt');
+    expect(exempt('events')).toEqual(expect.arrayContaining(['receivedAt', 'sendTime', 'at']));
+    // The console orders dead letters and unknown payloads by receivedAt: those stay indexed.
+    expect(exempt('deadLetters')).not.toContain('receivedAt');
+    expect(exempt('unknownEvents')).not.toContain('receivedAt');
+    // I7 orders userMessages by sendTime.
+    expect(exempt('userMessages')).not.toContain('sendTime');
+  });
+
+  it('exempts every field docs/console.md lists as exempt', async () => {
+    const { exempt } = await firestore();
+    expect(exempt('messages')).toEqual(
+      expect.arrayContaining([
+        'updatedAt',
+        'requestHash',
+        'revocation.reason',
+        'fallback.reason',
+        'fallback.text',
+      ]),
+    );
+    for (const c of ['events', 'userMessages', 'userEvents', 'agentEvents', 'unknownEvents']) {
+      expect(exempt(c), c).toContain('payload');
+    }
+    expect(exempt('deadLetters')).toEqual(expect.arrayContaining(['data', 'attributes']));
+  });
+
+  it('removes all single-field indexes of an exempted field', async () => {
+    const { module } = await firestore();
+    const field = resource(module, 'google_firestore_field', 'exempt');
+    expect(expression(field.for_each)).toContain('local.index_exemptions');
+    expect(block(field, 'index_config')).toEqual({});
+    expect(field.ttl_config).toBeUndefined();
+  });
+});
+
+describe('terraform Firestore composite indexes', () => {
+  it('declares every index docs/console.md lists, field for field', async () => {
+    const { module } = await firestore();
+    const documented = documentedIndexes();
+    expect(documented.size).toBeGreaterThanOrEqual(17);
+    const declared = {
+      ...asObject(local(module, 'console_indexes')),
+      ...asObject(local(module, 'report_indexes')),
+    };
+    expect(Object.keys(declared).sort()).toEqual([...documented.keys()].sort());
+    for (const [id, spec] of documented) {
+      expect(declared[id], id).toEqual({ collection: spec.collection, fields: spec.fields });
+    }
+  });
+
+  it('backs the operator queries named in DESIGN.md', async () => {
+    const { module } = await firestore();
+    const consoleIndexes = asObject(local(module, 'console_indexes'));
+    const fields = Object.values(consoleIndexes).map((i) => asArray(asObject(i).fields).join(', '));
+    // "pending and past deadline"
+    expect(fields).toContain('status ASC, deadline ASC');
+    // "revoked today for agent X"
+    expect(fields).toContain('agentId ASC, revocation.state ASC, revocation.confirmedAt ASC');
+  });
+
+  it('declares no index twice', async () => {
+    const { module } = await firestore();
+    const all = Object.values({
+      ...asObject(local(module, 'console_indexes')),
+      ...asObject(local(module, 'report_indexes')),
+    }).map((i) => JSON.stringify(i));
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('declares the grouped report indexes for each report_group_fields entry', async () => {
+    const { module } = await firestore();
+    expect(module.variables.report_group_fields!.default).toEqual(['agentId', 'labels.kind']);
+    const grouped = expression(local(module, 'report_group_indexes'));
+    for (const shape of [
+      '["${g} ASC", "createdAt ASC"]',
+      '["${g} ASC", "${x} ASC", "createdAt ASC"]',
+      '["${g} ASC", "createdAt ASC", "${y} ASC"]',
+      '["${g} ASC", "${y} ASC"]',
+    ]) {
+      expect(grouped).toContain(shape);
+    }
+    expect(asArray(local(module, 'report_equality_fields'))).toEqual([
+      'status',
+      'send.state',
+      'revocation.state',
+      'fallback.state',
+      'duplicateDelivery',
+      'lateDelivery',
+    ]);
+    expect(asArray(local(module, 'report_summed_fields'))).toEqual([
+      'revocation.attempts',
+      'fallback.attempts',
+      'send.latencyMs',
+      'redrives',
+    ]);
+  });
+
+  it('creates each index from its "field ASC|DESC" list', async () => {
+    const { module } = await firestore();
+    const index = resource(module, 'google_firestore_index', 'composite');
+    expect(expression(index.for_each)).toBe('local.composite_indexes');
+    expect(index.query_scope).toBe('COLLECTION');
+    expect(expression(local(module, 'composite_indexes'))).toBe(
+      'merge(local.console_indexes, local.report_indexes, local.report_group_indexes)',
+    );
+  });
+});
