@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 
-/** An error the gRPC layer turns into a status code and message, worded like Firestore's own. */
+/** An error the local emulators' gRPC layer turns into a status code and message, worded like the real API's. */
 export class RpcError extends Error {
   readonly code: status;
 

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { type Clock, SystemClock } from '../clock.ts';
-import { aborted } from './errors.ts';
+import { aborted } from '../grpc-errors.ts';
+import { CallCounter } from './call-counter.ts';
 import { httpEndpoints } from './http-endpoints.ts';
 import { parseDatabaseName } from './names.ts';
 import { listenShared } from './port-sharing.ts';
@@ -36,6 +37,10 @@ export interface FirestoreEmulator {
   readonly port: number;
   /** Clears every database of `projectId`, or of every project. Open transactions are aborted. */
   reset(projectId?: string): void;
+  /** RPCs received so far by method name (`Commit`, ...), for `projectId` or all projects. For tests. */
+  calls(projectId?: string): Record<string, number>;
+  /** Zeroes the call counts of `projectId`, or of every project. */
+  resetCalls(projectId?: string): void;
   stop(): Promise<void>;
 }
 
@@ -60,8 +65,9 @@ export async function startFirestoreEmulator(
     db.clear();
   };
 
+  const counter = new CallCounter();
   const grpcServer = new Server();
-  grpcServer.addService(firestoreServiceDefinition(), firestoreService(store, transactions));
+  grpcServer.addService(firestoreServiceDefinition(), counter.wrap(firestoreService(store, transactions)));
   const http = createServer(
     httpEndpoints((projectId, databaseId) =>
       clear(store.database(parseDatabaseName(`projects/${projectId}/databases/${databaseId}`))),
@@ -81,6 +87,8 @@ export async function startFirestoreEmulator(
     reset(projectId?: string) {
       for (const db of store.databases(projectId)) clear(db);
     },
+    calls: (projectId) => counter.calls(projectId),
+    resetCalls: (projectId) => counter.reset(projectId),
     stop() {
       stopped ??= (async () => {
         for (const db of store.databases()) db.locks.abortAll(aborted('The emulator is shutting down.'));

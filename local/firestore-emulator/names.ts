@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.ts';
+import { invalidArgument } from '../grpc-errors.ts';
 
 /*
  * Resource names: `projects/P/databases/D` is a database, and everything a

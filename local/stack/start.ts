@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
 import { useTimeSource } from '../../shared/time/now.ts';
 import type { Clock } from '../clock.ts';
-import { startFirestoreEmulator } from '../firestore-emulator/index.ts';
+import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
 import {
   type PhoneRules,
   type Population,
@@ -51,6 +51,8 @@ export interface Stack {
   agentId: string;
   clientToken: string;
   firestoreHost: string;
+  /** The embedded Firestore emulator (absent when FIRESTORE_EMULATOR_HOST named another one). */
+  firestoreEmulator?: FirestoreEmulator;
   /** A client for the stack's project, for reading what the product wrote. */
   db: Firestore;
   functions: FunctionsServer;
@@ -85,10 +87,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   try {
     let firestoreHost = options.firestoreHost;
+    let firestoreEmulator: FirestoreEmulator | undefined;
     if (!firestoreHost) {
       const emulator = await startFirestoreEmulator({ port: ports.firestore ?? 0, clock });
       stops.push(() => emulator.stop());
       firestoreHost = emulator.host;
+      firestoreEmulator = emulator;
     }
     const retryConfig = { maxAttempts, minBackoff: '1s', maxBackoff: '60s', maxDoublings: 4 };
     const tasks = await startTasksEmulator({
@@ -175,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       agentId,
       clientToken,
       firestoreHost: host,
+      ...(firestoreEmulator ? { firestoreEmulator } : {}),
       db,
       functions,
       tasks,

@@ -5,6 +5,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Clock } from '../clock.ts';
+import { invalidArgument, RpcError } from '../grpc-errors.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { generateTaskId, parseLocationName, parseQueueName, parseTaskName } from './names.ts';
 import {
@@ -17,7 +18,6 @@ import {
   viewOf,
 } from './proto.ts';
 import { type QueueConfig, resolveQueue } from './queue-config.ts';
-import { invalidArgument, RpcError } from './rpc-error.ts';
 import type { HttpMethod, HttpTarget, TaskRecord, TaskStore } from './store.ts';
 
 /*

@@ -1,5 +1,5 @@
+import { invalidArgument } from '../grpc-errors.ts';
 import { isQueueId, parseQueueName, queueName } from './names.ts';
-import { invalidArgument } from './rpc-error.ts';
 
 /** A duration as seconds (number, like the API's Duration) or a string such as "0.1s", "500ms", "10m", "1h". */
 export type DurationInput = number | string;

@@ -1,5 +1,5 @@
+import { alreadyExists, notFound } from '../grpc-errors.ts';
 import type { ResolvedQueue } from './queue-config.ts';
-import { alreadyExists, notFound } from './rpc-error.ts';
 
 export type HttpMethod = 'POST' | 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RpcError } from '../../local/firestore-emulator/errors.ts';
+import type { RpcError } from '../../local/grpc-errors.ts';
 import { LockManager, type LockOwner } from '../../local/firestore-emulator/locks.ts';
 
 class Owner implements LockOwner {
