@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { RpcError } from '../../local/grpc-errors.ts';
 import { generateTaskId, parseQueueName, parseTaskName } from '../../local/tasks-emulator/names.ts';
 import { defaultBurstSize, durationToMs, resolveQueue } from '../../local/tasks-emulator/queue-config.ts';
-import { RpcError } from '../../local/grpc-errors.ts';
 
 const Q = 'projects/my-proj:a.b/locations/us-central1/queues/revoke-1';
 
