@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { customPolicy, policies } from '../lifecycle/policy.ts';
-import type { Policy } from '../lifecycle/types.ts';
+import type { Registration } from '../lifecycle/registration.ts';
 
 /**
  * The `messages` API's input, validated with messages that name the field.
@@ -106,16 +106,9 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
-export interface PreparedMessage {
-  messageId: string;
-  agentId: string;
-  phoneNumber: string;
-  policy: Policy;
-  labels: Record<string, string>;
-  deadline: Date;
-  smsText?: string;
-  requestHash: string;
-  /** The body for phones.agentMessages.create, when this system sends the message. */
+/** A registration, plus what to send when this system sends the message. */
+export interface PreparedMessage extends Registration {
+  /** The body for phones.agentMessages.create; absent when the business sent it itself. */
   sendBody?: Record<string, unknown>;
 }
 

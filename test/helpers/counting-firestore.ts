@@ -3,7 +3,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../local/firestore-emulator/index.ts';
 import { type ServedFunction, serveFunction } from './functions.ts';
-import { clientToken, previousClientToken } from './webhook-fixture.ts';
+import { webhookEnvironment } from './webhook-fixture.ts';
 
 /*
  * The real webhook function served over HTTP on 127.0.0.1, storing into the
@@ -41,22 +41,9 @@ export function useCountingWebhook(): CountingWebhook {
       preferRest: false,
       ignoreUndefinedProperties: true,
     });
-    // The same environment as useWebhook (webhook-fixture.ts), pointed at this emulator.
-    served = await serveFunction('webhook', {
-      GOOGLE_CLOUD_PROJECT: projectId,
-      FIRESTORE_EMULATOR_HOST: emulator.host,
-      // Silent: each DELIVERED's revoke-task cancel fails by construction (see TASKS_EMULATOR_HOST).
-      LOG_LEVEL: 'silent',
-      RBM_AGENT_ID: 'test-agent',
-      RBM_CLIENT_TOKEN: clientToken,
-      RBM_CLIENT_TOKEN_PREVIOUS: previousClientToken,
-      TASKS_LOCATION: 'us-central1',
-      REVOKE_URL: 'http://127.0.0.1:9/revoke',
-      FALLBACK_URL: 'http://127.0.0.1:9/fallback',
-      TASKS_SERVICE_ACCOUNT: 'tasks@test-project.iam.gserviceaccount.com',
-      // No task emulator: the revoke-task cancel fails fast on a closed port (not a Firestore call).
-      TASKS_EMULATOR_HOST: '127.0.0.1:9',
-    });
+    // The same environment as useWebhook, pointed at this emulator (the revoke-task cancel then
+    // fails fast on a closed port: not a Firestore call, so not counted).
+    served = await serveFunction('webhook', webhookEnvironment(projectId, emulator.host));
   });
 
   afterAll(async () => {

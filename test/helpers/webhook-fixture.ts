@@ -16,6 +16,25 @@ export interface WebhookFixture {
   readonly url: string;
 }
 
+/** The webhook's environment in tests, for a project on the Firestore emulator at `firestoreHost`. */
+export function webhookEnvironment(projectId: string, firestoreHost: string): Record<string, string> {
+  return {
+    GOOGLE_CLOUD_PROJECT: projectId,
+    FIRESTORE_EMULATOR_HOST: firestoreHost,
+    // Tests provoke failures on purpose; their error lines would bury real output.
+    LOG_LEVEL: 'silent',
+    RBM_AGENT_ID: 'test-agent',
+    RBM_CLIENT_TOKEN: clientToken,
+    RBM_CLIENT_TOKEN_PREVIOUS: previousClientToken,
+    TASKS_LOCATION: 'us-central1',
+    REVOKE_URL: 'http://127.0.0.1:9/revoke',
+    FALLBACK_URL: 'http://127.0.0.1:9/fallback',
+    TASKS_SERVICE_ACCOUNT: 'tasks@test-project.iam.gserviceaccount.com',
+    // No task emulator unless the test gives one: calls fail fast on a closed port.
+    TASKS_EMULATOR_HOST: '127.0.0.1:9',
+  };
+}
+
 /**
  * The real webhook function served over HTTP on 127.0.0.1, storing into a
  * Firestore emulator. `env` adds or overrides variables (e.g. a Cloud Tasks
@@ -28,19 +47,7 @@ export function useWebhook(
   let served: ServedFunction | undefined;
   beforeAll(async () => {
     served = await serveFunction('webhook', {
-      GOOGLE_CLOUD_PROJECT: fs.projectId,
-      FIRESTORE_EMULATOR_HOST: fs.host,
-      // Tests provoke failures on purpose; their error lines would bury real output.
-      LOG_LEVEL: 'silent',
-      RBM_AGENT_ID: 'test-agent',
-      RBM_CLIENT_TOKEN: clientToken,
-      RBM_CLIENT_TOKEN_PREVIOUS: previousClientToken,
-      TASKS_LOCATION: 'us-central1',
-      REVOKE_URL: 'http://127.0.0.1:9/revoke',
-      FALLBACK_URL: 'http://127.0.0.1:9/fallback',
-      TASKS_SERVICE_ACCOUNT: 'tasks@test-project.iam.gserviceaccount.com',
-      // No task emulator unless the test gives one: calls fail fast on a closed port.
-      TASKS_EMULATOR_HOST: '127.0.0.1:9',
+      ...webhookEnvironment(fs.projectId, fs.host),
       ...options.env?.(),
     });
   });
