@@ -20,7 +20,10 @@ export class CallCounter {
       const rpc = method.charAt(0).toUpperCase() + method.slice(1);
       const handle = handler as (call: { request?: unknown }, ...rest: unknown[]) => void;
       wrapped[method] = ((call: { request?: unknown }, ...rest: unknown[]) => {
-        this.#record(projectOf(call.request), rpc);
+        const projectId = projectOf(call.request);
+        this.#record(projectId, rpc);
+        for (const [kind, n] of Object.entries(documentsOf(rpc, call.request)))
+          this.#record(projectId, kind, n);
         handle(call, ...rest);
       }) as UntypedHandleCall;
     }
@@ -44,11 +47,24 @@ export class CallCounter {
     else this.#byProject.delete(projectId);
   }
 
-  #record(projectId: string, rpc: string): void {
+  #record(projectId: string, key: string, n = 1): void {
     const counts = this.#byProject.get(projectId) ?? new Map<string, number>();
-    counts.set(rpc, (counts.get(rpc) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + n);
     this.#byProject.set(projectId, counts);
   }
+}
+
+/**
+ * Documents a request reads or writes, as Firestore bills them: a batched
+ * get reads each document it names; a commit writes each of its writes.
+ * Counted under `documentsRead` / `documentsWritten` beside the RPC names.
+ * (Queries are billed by results, which a request does not show: not counted.)
+ */
+function documentsOf(rpc: string, request: unknown): Record<string, number> {
+  const r = request as { documents?: unknown[]; writes?: unknown[] } | undefined;
+  if (rpc === 'BatchGetDocuments') return { documentsRead: r?.documents?.length ?? 0 };
+  if (rpc === 'Commit' || rpc === 'BatchWrite') return { documentsWritten: r?.writes?.length ?? 0 };
+  return {};
 }
 
 /** The project a request names in `database`, `name` or `parent` (all start `projects/{id}/`). */

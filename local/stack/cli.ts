@@ -99,7 +99,9 @@ try {
   });
 } catch (error) {
   const message = (error as Error).message;
-  const hint = /EADDRINUSE/.test(message) ? ' (a port is taken: pass --port-...=0 for free ports)' : '';
+  const hint = /EADDRINUSE|already in use/.test(message)
+    ? ' (a port is taken: pass --port-...=0 for free ports)'
+    : '';
   console.error(`npm start: the stack did not start: ${message}${hint}`);
   process.exit(1);
 }
@@ -143,7 +145,16 @@ if (runDemo) {
   await stack.settle();
   status = await demoStatus(stack, sent);
   // The same report `npm run report` prints, read from the stack's Firestore.
-  console.error(`\n${formatText(await readReport(stack.db, { groups: [{ by: 'label', key: 'kind' }] }))}`);
+  console.error(
+    `\n${formatText(
+      await readReport(stack.db, {
+        groups: [
+          { by: 'label', key: 'kind' },
+          { by: 'label', key: 'path' },
+        ],
+      }),
+    )}`,
+  );
   printSummary(status, sent.length, (Date.now() - started) / 1000);
   if (args.exit) await shutdown(status.settled === status.total && status.problems.length === 0 ? 0 : 1);
 } else if (args.exit) {

@@ -4,7 +4,7 @@ import type { Stack } from './start.ts';
 
 export interface DemoStatus {
   byStatus: Record<string, number>;
-  /** Messages that reached a terminal state (or were refused at the API). */
+  /** Messages that reached a terminal state, or were rightly refused (opted out) or wrongly answered. */
   settled: number;
   total: number;
   /** Per message, what disagrees with the ground truth (only settled messages are judged). */
@@ -37,7 +37,33 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
     if (found.length > 0)
       problems.push({ messageId: message.messageId, path: message.path, problems: found });
   });
-  const refused = messages.length - accepted.length;
+  // A refusal is right only for an opted-out number (422), and then nothing may be sent; any other
+  // answer that is not 200/201 is a failure of the product, not a settled message.
+  let refused = 0;
+  for (const message of messages) {
+    if (message.accepted === 201 || message.accepted === 200) {
+      if (message.optedOut) {
+        problems.push({
+          messageId: message.messageId,
+          path: message.path,
+          problems: ['opted out, yet accepted'],
+        });
+      }
+      continue;
+    }
+    if (message.optedOut && message.accepted === 422) {
+      refused += 1;
+      const sent = stack.rbm.truth.message(message.messageId) !== undefined;
+      if (sent)
+        problems.push({ messageId: message.messageId, path: message.path, problems: ['refused, yet sent'] });
+      continue;
+    }
+    problems.push({
+      messageId: message.messageId,
+      path: message.path,
+      problems: [`the send answered ${message.accepted ?? 'nothing'}`],
+    });
+  }
   if (refused > 0) byStatus.refused = refused;
   return { byStatus, settled, total: messages.length, problems, smsSent };
 }

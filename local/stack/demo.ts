@@ -55,6 +55,8 @@ export interface DemoMessage {
   phoneNumber: string;
   path: string;
   kind: 'otp' | 'promo';
+  /** The number was opted out before the send: the API must refuse it (422). */
+  optedOut: boolean;
   /** HTTP status of the POST /messages. */
   accepted?: number;
 }
@@ -85,6 +87,7 @@ export async function runDemoWorkload(stack: Stack, count: number, seed: number)
       messageId: randomUUID(),
       phoneNumber,
       path: path.name,
+      optedOut: path.optOut === true,
       kind: random() < 0.6 ? 'otp' : 'promo',
     });
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import { useTimeSource } from '../../shared/time/now.ts';
 import type { Clock } from '../clock.ts';
@@ -88,7 +89,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     let firestoreHost = options.firestoreHost;
     let firestoreEmulator: FirestoreEmulator | undefined;
-    if (!firestoreHost) {
+    if (firestoreHost)
+      await expectListening(firestoreHost, 'the Firestore emulator named by FIRESTORE_EMULATOR_HOST');
+    else {
       const emulator = await startFirestoreEmulator({ port: ports.firestore ?? 0, clock });
       stops.push(() => emulator.stop());
       firestoreHost = emulator.host;
@@ -192,6 +195,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/** Fails fast, naming what is missing, when nothing listens at `host:port` (instead of hanging on gRPC retries). */
+async function expectListening(hostPort: string, what: string): Promise<void> {
+  const [host, port] = [
+    hostPort.slice(0, hostPort.lastIndexOf(':')),
+    Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)),
+  ];
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port, timeout: 3_000 });
+    const fail = (reason: string) => {
+      socket.destroy();
+      reject(new Error(`${what} at ${hostPort} is not reachable (${reason})`));
+    };
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    socket.once('timeout', () => fail('no answer within 3 s'));
+    socket.once('error', (error) => fail(error.message));
+  });
 }
 
 function smsEnvironment(provider: 'http' | 'twilio', sms: SmsSandbox): Record<string, string> {

@@ -141,6 +141,8 @@ async function callRbm(
   );
   if (result.status === 401 || result.status === 403) {
     revokeLogs.configFault(deps.log, claimed.messageId, result.status, outcome.verdict);
+  } else if (outcome.kind === 'recorded' && outcome.message.revocation.state === 'failed') {
+    revokeLogs.failed(deps.log, claimed.messageId, result.status, outcome.verdict);
   }
   if (outcome.kind === 'retry') {
     return {

@@ -17,6 +17,8 @@ export const revokeLogs = {
     latencyMs: number,
     verdict: string,
   ) => log.info({ event: 'revoke.attempted', messageId, attempt, status, latencyMs, verdict }, verdict),
+  failed: (log: Logger, messageId: string, status: number, reason: string) =>
+    log.warn({ event: 'revoke.failed', messageId, status }, `revocation failed for good: ${reason}`),
   configFault: (log: Logger, messageId: string, status: number, reason: string) =>
     log.error({ event: 'revoke.config_fault', messageId, status }, reason),
   confirmed: (log: Logger, messageId: string, round: number, verdict: string) =>

@@ -51,7 +51,12 @@ describe.skipIf(external)('cost per message on the common paths', () => {
     const cost = await costOf(otpRequest(phone), 30 * 60_000);
     // messages: 1 batched read (id + opt-out), the claim (a create: 1 commit), the record
     // (a transaction: read + commit); webhook DELIVERED: read + commit.
-    expect(cost.firestore).toEqual({ BatchGetDocuments: 3, Commit: 3 });
+    expect(cost.firestore).toEqual({
+      BatchGetDocuments: 3,
+      Commit: 3,
+      documentsRead: 5,
+      documentsWritten: 5,
+    });
     expect(cost).toMatchObject({
       tasksCreated: 1,
       tasksDeleted: 1,
@@ -72,7 +77,12 @@ describe.skipIf(external)('cost per message on the common paths', () => {
     });
     // messages: 2 reads + 2 commits as above; revoke: claim and result (a read and a commit each);
     // confirm: one of each; fallback: claim and result.
-    expect(cost.firestore).toEqual({ BatchGetDocuments: 7, Commit: 7 });
+    expect(cost.firestore).toEqual({
+      BatchGetDocuments: 7,
+      Commit: 7,
+      documentsRead: 8,
+      documentsWritten: 12,
+    });
   });
 
   it('OTP to an offline phone: revoked, SMS at once, confirmed after the grace period', async () => {
@@ -85,6 +95,11 @@ describe.skipIf(external)('cost per message on the common paths', () => {
       rbmCalls: { send: 1, revoke: 1 },
       sms: 1,
     });
-    expect(cost.firestore).toEqual({ BatchGetDocuments: 7, Commit: 7 });
+    expect(cost.firestore).toEqual({
+      BatchGetDocuments: 7,
+      Commit: 7,
+      documentsRead: 8,
+      documentsWritten: 12,
+    });
   });
 });

@@ -79,4 +79,18 @@ describe('404 on revoke', () => {
     expect(message.status).toBe('sms_sent');
     expect(smsCount).toBe(1);
   });
+
+  it('404 in every round: promo records the failure and sends no SMS (revocation never confirmed)', async () => {
+    const phone = '+14155550206';
+    offlinePast(phone, { racesRevoke: { answer: 404, deliveredAfterMs: null } }, 24);
+    const id = await sendOk(h, promoRequest(phone));
+    await h.advance(3 * 3_600_000);
+    const { message, truth, smsCount } = await expectConsistentWithTruth(h, id);
+    expect(truth?.revokeAttempts.map((a) => a.answer)).toEqual([404, 404, 404]);
+    expect(message.revocation).toMatchObject({ state: 'failed', round: 3 });
+    expect(message.revocation.reason).toMatch(/delivery uncertain/);
+    expect(message.fallback.state).toBe('skipped');
+    expect(message.status).toBe('failed');
+    expect(smsCount).toBe(0);
+  });
 });
