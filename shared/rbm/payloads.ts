@@ -53,6 +53,11 @@ const serverEvent = z.object({
   agentId: z.string().min(1),
 });
 
+const knownEventTypes: ReadonlySet<string> = new Set([
+  ...userEvent.shape.eventType.options,
+  ...serverEvent.shape.eventType.options,
+]);
+
 const userMessage = z.object({
   senderPhoneNumber: phone,
   messageId: z.string().min(1),
@@ -105,6 +110,10 @@ function classify(obj: Raw, attributes: Record<string, string>, data: Buffer): P
     return { kind: 'agent_launch', eventId: event.eventId, agentId: event.agentId, raw: obj };
   }
   if ('receipts' in obj) return receiptsPayload(receiptsBatch.parse(obj), obj);
+  if ('eventType' in obj && !knownEventTypes.has(String(obj.eventType))) {
+    // An event type this version does not know (the platform may add some): kept raw, not dead-lettered.
+    return { kind: 'unknown', id: contentId('unknown', data), raw: obj };
+  }
   if ('eventType' in obj && 'phoneNumber' in obj && !('senderPhoneNumber' in obj)) {
     const event = serverEvent.parse(obj);
     return deliveryPayload(event.eventId, event.eventType, event.messageId, event.phoneNumber, event, obj);

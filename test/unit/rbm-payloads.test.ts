@@ -156,6 +156,22 @@ describe('parsePayload', () => {
     expect(parsed).toMatchObject({ ok: true, payload: { kind: 'unknown', raw: { somethingNew: true } } });
   });
 
+  it('keeps an event type it does not know raw, rather than dead-lettering it', () => {
+    for (const field of ['senderPhoneNumber', 'phoneNumber']) {
+      const event = {
+        [field]: '+14155550123',
+        eventType: 'NEW_FUTURE_EVENT',
+        eventId: 'e',
+        sendTime,
+        agentId: 'a',
+      };
+      expect(parsePayload(json(event), {})).toMatchObject({
+        ok: true,
+        payload: { kind: 'unknown', raw: event },
+      });
+    }
+  });
+
   it('explains what is wrong with a known kind that does not parse', () => {
     expect(parsePayload(Buffer.from('nope'), {})).toEqual({ ok: false, reason: 'message.data is not JSON' });
     const noMessageId = parsePayload(

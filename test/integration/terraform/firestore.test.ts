@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collections } from '../../shared/store/documents.ts';
+import { collections } from '../../../shared/store/documents.ts';
 import {
   asArray,
   asObject,
@@ -13,7 +13,7 @@ import {
   local,
   repoRoot,
   resource,
-} from '../helpers/terraform.ts';
+} from '../../helpers/terraform.ts';
 
 // DESIGN.md, "Firestore layout": retention by TTL on expireAt; monotonically
 // increasing fields nobody filters on are exempted from indexing; composite

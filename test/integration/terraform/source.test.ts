@@ -13,7 +13,7 @@ import {
   local,
   repoRoot,
   resource,
-} from '../helpers/terraform.ts';
+} from '../../helpers/terraform.ts';
 
 // The one source archive: only what the runtime needs, self-contained, and
 // built by Cloud Build without the devDependencies.

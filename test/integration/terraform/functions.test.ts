@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/index.ts';
-import { configSections, type SectionName, secretNames } from '../../shared/config/schema.ts';
+import { loadConfig } from '../../../shared/config/index.ts';
+import { configSections, type SectionName, secretNames } from '../../../shared/config/schema.ts';
 import {
   asArray,
   asObject,
@@ -17,7 +17,7 @@ import {
   namesIn,
   repoRoot,
   resource,
-} from '../helpers/terraform.ts';
+} from '../../helpers/terraform.ts';
 
 // The five functions as Terraform deploys them, checked against what the code
 // and docs/configuration.md say each one needs.

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
 import { describe, expect, it } from 'vitest';
-import { asObject, block, expression, loadModule, local, resource } from '../helpers/terraform.ts';
+import { asObject, block, expression, loadModule, local, resource } from '../../helpers/terraform.ts';
 
 // DESIGN.md, "Cloud Tasks": queues, retry policy and rate limits live in
 // Terraform; the handlers learn their last try from the same max_attempts.
