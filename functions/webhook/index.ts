@@ -3,6 +3,7 @@ import { parseBody } from '../../shared/rbm/envelope.ts';
 import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { tokenMatches, verifySignature } from '../../shared/rbm/signature.ts';
 import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
+import { withDeadline } from '../../shared/time/deadline.ts';
 import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
 import { webhookLogs } from '../../shared/webhook/logs.ts';
 
@@ -78,7 +79,11 @@ async function handle(req: ff.Request): Promise<Outcome> {
   }
 
   try {
-    return await ingestEnvelope(body.envelope, deps);
+    return await withDeadline(
+      ingestEnvelope(body.envelope, deps),
+      config.WEBHOOK_DEADLINE_MS,
+      'storing the event',
+    );
   } catch (error) {
     webhookLogs.storeFailed(log, error);
     return { kind: 'unavailable' };

@@ -34,6 +34,9 @@ export const configSections = {
     // Second accepted token while the webhook's clientToken is being rotated.
     RBM_CLIENT_TOKEN_PREVIOUS: secret.optional(),
     WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+    // Past this, an event not yet stored is answered 503 (the platform retries; storing is idempotent).
+    // Below Pub/Sub push's default 10 s acknowledgement deadline, so the answer is ours, not a timeout.
+    WEBHOOK_DEADLINE_MS: positiveInt.default(8_000),
     // Answer each inbound user message with an agent READ receipt (phones.agentEvents.create).
     WEBHOOK_READ_RECEIPTS: z.stringbool().default(false),
   }),
