@@ -1,6 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
+import type { HttpFunction } from '@google-cloud/functions-framework';
 import { type Config, loadConfig, redactConfig, type SectionName } from './config/index.ts';
-import { createLogger, type Logger } from './log/index.ts';
+import { createLogger, type Logger, runWithTrace } from './log/index.ts';
 import { getFirestore } from './store/firestore-client.ts';
 import { createCloudTasksScheduler, type TaskScheduler } from './tasks/scheduler.ts';
 import { now } from './time/now.ts';
@@ -18,6 +19,8 @@ export function createRuntime<S extends SectionName>(
   db(): Firestore;
   now(): Date;
   retentionMs: number;
+  /** Wraps a handler so every line it logs carries the request's trace (Cloud Logging correlation). */
+  traced(handler: HttpFunction): HttpFunction;
 } {
   const config = loadConfig(['core', ...sections]) as Config<'core'> & Config<S>;
   const log = createLogger({ level: config.LOG_LEVEL, base: { function: functionName } });
@@ -28,6 +31,8 @@ export function createRuntime<S extends SectionName>(
     db: () => getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE }),
     now,
     retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
+    traced: (handler) => (req, res) =>
+      runWithTrace(req.headers, config.GOOGLE_CLOUD_PROJECT, () => handler(req, res)),
   };
 }
 

@@ -23,33 +23,36 @@ const deps = {
 
 type Outcome = FallbackRun | { kind: 'dropped'; reason: string } | { kind: 'method_not_allowed' };
 
-ff.http('fallback', async (req, res) => {
-  const outcome = await handle(req);
-  switch (outcome.kind) {
-    case 'skipped':
-    case 'dropped':
-      res.status(200).json({ outcome: outcome.kind, reason: outcome.reason });
-      return;
-    case 'settled':
-      res.status(200).json({ outcome: outcome.kind, state: outcome.state, reason: outcome.reason });
-      return;
-    case 'recorded':
-      res.status(200).json({ outcome: outcome.kind, state: outcome.state, verdict: outcome.verdict });
-      return;
-    case 'busy':
-      retryLater(res, outcome.retryAfterMs).json({ outcome: 'busy', reason: 'another send is in flight' });
-      return;
-    case 'retry':
-      retryLater(res, outcome.retryAfterMs).json({ outcome: 'retry', verdict: outcome.verdict });
-      return;
-    case 'unavailable':
-      res.status(503).json({ outcome: 'unavailable', reason: outcome.reason });
-      return;
-    case 'method_not_allowed':
-      res.status(405).set('allow', 'POST').json({ error: 'only POST' });
-      return;
-  }
-});
+ff.http(
+  'fallback',
+  runtime.traced(async (req, res) => {
+    const outcome = await handle(req);
+    switch (outcome.kind) {
+      case 'skipped':
+      case 'dropped':
+        res.status(200).json({ outcome: outcome.kind, reason: outcome.reason });
+        return;
+      case 'settled':
+        res.status(200).json({ outcome: outcome.kind, state: outcome.state, reason: outcome.reason });
+        return;
+      case 'recorded':
+        res.status(200).json({ outcome: outcome.kind, state: outcome.state, verdict: outcome.verdict });
+        return;
+      case 'busy':
+        retryLater(res, outcome.retryAfterMs).json({ outcome: 'busy', reason: 'another send is in flight' });
+        return;
+      case 'retry':
+        retryLater(res, outcome.retryAfterMs).json({ outcome: 'retry', verdict: outcome.verdict });
+        return;
+      case 'unavailable':
+        res.status(503).json({ outcome: 'unavailable', reason: outcome.reason });
+        return;
+      case 'method_not_allowed':
+        res.status(405).set('allow', 'POST').json({ error: 'only POST' });
+        return;
+    }
+  }),
+);
 
 async function handle(req: ff.Request): Promise<Outcome> {
   if (req.method !== 'POST') return { kind: 'method_not_allowed' };

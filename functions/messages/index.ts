@@ -29,18 +29,22 @@ const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(
 
 type Reply = { status: number; body: unknown; retryAfterMs?: number; allow?: string };
 
-ff.http('messages', async (req, res) => {
-  let reply: Reply;
-  try {
-    reply = await route(req);
-  } catch (error) {
-    runtime.log.error({ event: 'messages.failed', error }, 'messages request failed; the caller may retry');
-    reply = { status: 503, body: { error: 'temporarily unavailable, retry' } };
-  }
-  if (reply.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(reply.retryAfterMs / 1000)));
-  if (reply.allow) res.set('Allow', reply.allow);
-  res.status(reply.status).json(reply.body);
-});
+ff.http(
+  'messages',
+  runtime.traced(async (req, res) => {
+    let reply: Reply;
+    try {
+      reply = await route(req);
+    } catch (error) {
+      runtime.log.error({ event: 'messages.failed', error }, 'messages request failed; the caller may retry');
+      reply = { status: 503, body: { error: 'temporarily unavailable, retry' } };
+    }
+    if (reply.retryAfterMs !== undefined)
+      res.set('Retry-After', String(Math.ceil(reply.retryAfterMs / 1000)));
+    if (reply.allow) res.set('Allow', reply.allow);
+    res.status(reply.status).json(reply.body);
+  }),
+);
 
 async function route(req: ff.Request): Promise<Reply> {
   const path = req.path.replace(/\/+$/, '');

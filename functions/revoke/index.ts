@@ -20,29 +20,32 @@ type Outcome =
   | { kind: 'unavailable' }
   | { kind: 'method_not_allowed' };
 
-ff.http('revoke', async (req, res) => {
-  const outcome = await handle(req);
-  switch (outcome.kind) {
-    case 'done':
-      res.status(200).json({ ok: true, verdict: outcome.verdict });
-      return;
-    case 'bad_task':
-      // A malformed task never gets better: acknowledge it so Cloud Tasks stops retrying.
-      res.status(200).json({ ok: false, error: outcome.reason });
-      return;
-    case 'retry':
-      if (outcome.retryAfterMs !== undefined)
-        res.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
-      res.status(503).json({ ok: false, retry: true, verdict: outcome.verdict });
-      return;
-    case 'unavailable':
-      res.status(503).json({ ok: false, retry: true });
-      return;
-    case 'method_not_allowed':
-      res.status(405).set('allow', 'POST').json({ error: 'only POST' });
-      return;
-  }
-});
+ff.http(
+  'revoke',
+  runtime.traced(async (req, res) => {
+    const outcome = await handle(req);
+    switch (outcome.kind) {
+      case 'done':
+        res.status(200).json({ ok: true, verdict: outcome.verdict });
+        return;
+      case 'bad_task':
+        // A malformed task never gets better: acknowledge it so Cloud Tasks stops retrying.
+        res.status(200).json({ ok: false, error: outcome.reason });
+        return;
+      case 'retry':
+        if (outcome.retryAfterMs !== undefined)
+          res.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
+        res.status(503).json({ ok: false, retry: true, verdict: outcome.verdict });
+        return;
+      case 'unavailable':
+        res.status(503).json({ ok: false, retry: true });
+        return;
+      case 'method_not_allowed':
+        res.status(405).set('allow', 'POST').json({ error: 'only POST' });
+        return;
+    }
+  }),
+);
 
 async function handle(req: ff.Request): Promise<Outcome> {
   if (req.method !== 'POST') return { kind: 'method_not_allowed' };

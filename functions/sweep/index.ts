@@ -13,15 +13,18 @@ const { config } = runtime;
 const deps = { ...runtime, scheduler: lazyScheduler(config) };
 const settings = { boundMs: config.SWEEP_BOUND_SECONDS * 1000, limit: config.SWEEP_BATCH_SIZE };
 
-ff.http('sweep', async (req, res) => {
-  if (req.method !== 'POST') {
-    res.status(405).set('allow', 'POST').json({ error: 'only POST' });
-    return;
-  }
-  try {
-    res.status(200).json(await sweepOverdue(deps, settings));
-  } catch (error) {
-    runtime.log.error({ event: 'sweep.failed', error }, 'sweep query failed');
-    res.status(503).json({ error: 'sweep failed; the next run will try again' });
-  }
-});
+ff.http(
+  'sweep',
+  runtime.traced(async (req, res) => {
+    if (req.method !== 'POST') {
+      res.status(405).set('allow', 'POST').json({ error: 'only POST' });
+      return;
+    }
+    try {
+      res.status(200).json(await sweepOverdue(deps, settings));
+    } catch (error) {
+      runtime.log.error({ event: 'sweep.failed', error }, 'sweep query failed');
+      res.status(503).json({ error: 'sweep failed; the next run will try again' });
+    }
+  }),
+);

@@ -30,24 +30,27 @@ type Outcome =
   | { kind: 'rejected'; status: 400 | 401 | 403 | 405 | 413 | 415; reason: string }
   | { kind: 'unavailable' };
 
-ff.http('webhook', async (req, res) => {
-  const outcome = await handle(req);
-  switch (outcome.kind) {
-    case 'handshake':
-      res.status(200).type('text/plain').send(outcome.secret);
-      return;
-    case 'stored':
-    case 'dead_lettered':
-      res.status(200).json({ ok: true, outcome: outcome.kind });
-      return;
-    case 'rejected':
-      res.status(outcome.status).json({ error: outcome.reason });
-      return;
-    case 'unavailable':
-      res.status(503).json({ error: 'temporarily unavailable, retry' });
-      return;
-  }
-});
+ff.http(
+  'webhook',
+  runtime.traced(async (req, res) => {
+    const outcome = await handle(req);
+    switch (outcome.kind) {
+      case 'handshake':
+        res.status(200).type('text/plain').send(outcome.secret);
+        return;
+      case 'stored':
+      case 'dead_lettered':
+        res.status(200).json({ ok: true, outcome: outcome.kind });
+        return;
+      case 'rejected':
+        res.status(outcome.status).json({ error: outcome.reason });
+        return;
+      case 'unavailable':
+        res.status(503).json({ error: 'temporarily unavailable, retry' });
+        return;
+    }
+  }),
+);
 
 async function handle(req: ff.Request): Promise<Outcome> {
   if (req.method !== 'POST') return reject(405, 'only POST');

@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { maskPhone, phoneFieldNames } from './mask.ts';
+import { type Headers, traceFields } from './trace.ts';
 
 export type { Logger } from 'pino';
 export { maskPhone } from './mask.ts';
@@ -19,6 +21,16 @@ const severityByLevel: Record<string, string> = {
 // Phone fields are masked wherever they appear at the top level or one object
 // down (pino's redact paths), as a safety net under the named log events.
 const redactPaths = phoneFieldNames.flatMap((name) => [name, `*.${name}`]);
+
+// The current request's trace fields, so every line logged while handling it, by
+// any module, lands under the request's trace in Cloud Logging.
+const requestTrace = new AsyncLocalStorage<object>();
+
+/** Runs `handle` with the trace of the request whose headers are given (when it carries one). */
+export function runWithTrace<T>(headers: Headers, projectId: string, handle: () => T): T {
+  const fields = traceFields(headers, projectId);
+  return fields ? requestTrace.run(fields, handle) : handle();
+}
 
 export interface LoggerOptions {
   level?: string;
@@ -46,6 +58,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: {
         level: (label) => ({ severity: severityByLevel[label] ?? 'DEFAULT' }),
       },
+      mixin: () => requestTrace.getStore() ?? {},
       redact: {
         paths: redactPaths,
         censor: (value) => (typeof value === 'string' ? maskPhone(value) : value),

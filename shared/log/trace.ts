@@ -14,11 +14,16 @@ export interface TraceFields {
 const traceparentPattern = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/i;
 const cloudTracePattern = /^([\da-f]{32})(?:\/(\d+))?(?:;o=([01]))?$/i;
 
-export function traceFields(
-  headers: { traceparent?: string | undefined; 'x-cloud-trace-context'?: string | undefined },
-  projectId: string,
-): TraceFields | undefined {
-  const parent = headers.traceparent?.trim().match(traceparentPattern);
+/** Request headers as Node gives them (lower-case names; a repeated header is an array). */
+export type Headers = Record<string, string | string[] | undefined>;
+
+const header = (headers: Headers, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export function traceFields(headers: Headers, projectId: string): TraceFields | undefined {
+  const parent = header(headers, 'traceparent')?.trim().match(traceparentPattern);
   if (parent) {
     const [, traceId, spanId, flags] = parent;
     return {
@@ -27,7 +32,7 @@ export function traceFields(
       'logging.googleapis.com/trace_sampled': (Number.parseInt(flags!, 16) & 1) === 1,
     };
   }
-  const legacy = headers['x-cloud-trace-context']?.trim().match(cloudTracePattern);
+  const legacy = header(headers, 'x-cloud-trace-context')?.trim().match(cloudTracePattern);
   if (legacy) {
     const [, traceId, spanDecimal, sampled] = legacy;
     const fields: TraceFields = { 'logging.googleapis.com/trace': `projects/${projectId}/traces/${traceId}` };

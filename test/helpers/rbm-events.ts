@@ -30,11 +30,16 @@ export async function postSigned(
   clientToken: string,
   payload: object | string,
   attributes: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   const { data, body } = envelope(payload, attributes);
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-goog-signature': signature(clientToken, data) },
+    headers: {
+      'content-type': 'application/json',
+      'x-goog-signature': signature(clientToken, data),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 }
