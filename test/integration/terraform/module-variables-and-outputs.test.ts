@@ -2,7 +2,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asArray, asObject, asString, expression, loadModule, terraformDir } from '../../helpers/terraform.ts';
+import {
+  asArray,
+  asObject,
+  asString,
+  expression,
+  loadModule,
+  terraformDir,
+} from '../../helpers/terraform.ts';
 
 // The module's shape, terraform-google-modules style: typed, described inputs;
 // described outputs; pinned versions; a runnable example that calls the module.

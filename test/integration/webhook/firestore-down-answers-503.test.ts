@@ -19,7 +19,11 @@ afterAll(async () => {
 
 it('answers 503 within its deadline when Firestore is unreachable', async () => {
   const started = Date.now();
-  const response = await postSigned(served!.url, clientToken, userEvent('DELIVERED', { messageId: randomUUID() }));
+  const response = await postSigned(
+    served!.url,
+    clientToken,
+    userEvent('DELIVERED', { messageId: randomUUID() }),
+  );
   expect(response.status).toBe(503);
   expect(Date.now() - started).toBeLessThan(5_000);
 });
