@@ -5,6 +5,7 @@ import { type Headers, traceFields } from './trace.ts';
 
 export type { Logger } from 'pino';
 export { maskPhone } from './mask.ts';
+export { maskPhonesInText } from './stray-output.ts';
 export { type TraceFields, traceFields } from './trace.ts';
 
 // pino level -> Cloud Logging LogSeverity.
