@@ -1,6 +1,7 @@
 import type { SmsProviderName, SmsRequest, SmsResult } from '../sms/types.ts';
 import { refreshDerived } from './status.ts';
 import type { Message } from './types.ts';
+import { nextVersion } from './versions.ts';
 
 /**
  * SMS fallback, at most once per message (DESIGN.md law 4). The state machine
@@ -85,7 +86,7 @@ export function planFallback(
   }
   if (!fallback.text) return settle(message, now, 'failed', 'no SMS text stored for this message');
 
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   const attempt = (fallback.attempts ?? 0) + 1;
   next.fallback.attempts = attempt;
   next.fallback.sendingUntil = new Date(now.getTime() + options.leaseMs);
@@ -117,7 +118,7 @@ export function applySendResult(
   finalTry: boolean,
   now: Date,
 ): SendOutcome {
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   const fallback = next.fallback;
   const label = `attempt ${attempt} (${result.provider})`;
 
@@ -194,7 +195,7 @@ function mayHaveSent(result: Extract<SmsResult, { kind: 'transient' }>): boolean
 }
 
 function settle(message: Message, now: Date, state: 'skipped' | 'failed', reason: string): FallbackPlan {
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   next.fallback.state = state;
   next.fallback.reason = reason;
   close(next);
@@ -224,15 +225,6 @@ function retry(message: Message, verdict: string, retryAfterMs: number | undefin
     message: refreshDerived(message),
     verdict,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  };
-}
-
-function bump(message: Message, now: Date): Message {
-  return {
-    ...message,
-    revocation: { ...message.revocation },
-    fallback: { ...message.fallback },
-    updatedAt: now,
   };
 }
 

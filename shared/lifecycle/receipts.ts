@@ -1,5 +1,6 @@
 import { refreshDerived } from './status.ts';
 import type { Effect, Message } from './types.ts';
+import { nextVersion, noRevocationYet } from './versions.ts';
 
 /** A platform fact about one agent message, as the webhook parsed it. */
 export interface DeliveryFact {
@@ -26,7 +27,7 @@ export function untrackedMessage(fact: DeliveryFact, now: Date): Message {
     status: 'untracked',
     labels: {},
     createdAt: now,
-    revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
+    revocation: noRevocationYet(),
     fallback: { state: 'none', enabled: false },
     duplicateDelivery: false,
     lateDelivery: false,
@@ -41,12 +42,7 @@ export function untrackedMessage(fact: DeliveryFact, now: Date): Message {
  */
 export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryFact, now: Date): Outcome {
   const before = existing ?? untrackedMessage(fact, now);
-  const message: Message = {
-    ...before,
-    revocation: { ...before.revocation },
-    fallback: { ...before.fallback },
-    updatedAt: now,
-  };
+  const message = nextVersion(before, now);
   const effects: Effect[] = [];
 
   switch (fact.type) {

@@ -1,5 +1,6 @@
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, Policy, Send } from './types.ts';
+import { noRevocationYet } from './versions.ts';
 
 /** A validated request to track a message (see shared/messages/request.ts). */
 export interface Registration {
@@ -40,7 +41,7 @@ export function registerMessage(
   }
   const message: Message = {
     ...(existing ?? {
-      revocation: { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 },
+      revocation: noRevocationYet(),
       duplicateDelivery: false,
       lateDelivery: false,
     }),

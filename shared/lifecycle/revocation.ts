@@ -1,5 +1,6 @@
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, RevokeStep } from './types.ts';
+import { nextVersion } from './versions.ts';
 
 /**
  * Revocation, race-aware (rbm-api.md "Revoke"; DESIGN.md law 3). A 200 only
@@ -49,7 +50,7 @@ export function planRevoke(
   if (step === 'revoke') {
     if (sequence !== revocation.taskSequence) return { action: 'skip', reason: 'superseded deadline task' };
     if (message.deadline && now < message.deadline) {
-      const next = bump(message, now);
+      const next = nextVersion(message, now);
       next.revocation.taskSequence = sequence + 1;
       const effects: Effect[] = [
         { kind: 'schedule', step: 'revoke', sequence: sequence + 1, at: message.deadline },
@@ -67,7 +68,7 @@ export function planRevoke(
     return { action: 'busy', until: revocation.inFlightUntil };
   }
 
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   next.revocation.round = round;
   next.revocation.attempts += 1;
   next.revocation.inFlightUntil = new Date(now.getTime() + revokeLeaseMs);
@@ -94,7 +95,7 @@ export function applyRevokeResult(
   result: RevokeResult,
   now: Date,
 ): RevokeOutcome {
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   const revocation = next.revocation;
   if (revocation.attempts === attempt) delete revocation.inFlightUntil;
   revocation.lastStatus = result.status;
@@ -163,7 +164,7 @@ export function confirmRevocation(
   if (!message?.tracked) return { kind: 'skip', reason: 'no such tracked message' };
   if (message.deliveredAt) return { kind: 'skip', reason: 'delivered: the revoke lost the race' };
   if (round !== message.revocation.round) return { kind: 'skip', reason: 'stale confirm task' };
-  const next = bump(message, now);
+  const next = nextVersion(message, now);
   const revocation = next.revocation;
   const effects: Effect[] = [];
 
@@ -205,15 +206,6 @@ function skipFallback(message: Message, reason: string): void {
 
 function recorded(message: Message, effects: Effect[], verdict: string): RevokeOutcome {
   return { kind: 'recorded', message: refreshDerived(message), effects, verdict };
-}
-
-function bump(message: Message, now: Date): Message {
-  return {
-    ...message,
-    revocation: { ...message.revocation },
-    fallback: { ...message.fallback },
-    updatedAt: now,
-  };
 }
 
 function describe(result: RevokeResult): string {

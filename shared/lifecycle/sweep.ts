@@ -1,5 +1,6 @@
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, Step } from './types.ts';
+import { copyOf } from './versions.ts';
 
 /**
  * Law 6: every registered message reaches a terminal state by its deadline
@@ -36,9 +37,7 @@ export function redrive(message: Message, now: Date, boundMs: number): Redrive |
   if (!stuck || !message.dueAt || message.dueAt.getTime() > now.getTime() - boundMs) return undefined;
   const redrives = (message.redrives ?? 0) + 1;
   const next = refreshDerived({
-    ...message,
-    revocation: { ...message.revocation },
-    fallback: { ...message.fallback },
+    ...copyOf(message),
     redrives,
     sweepHoldUntil: new Date(now.getTime() + boundMs),
   });

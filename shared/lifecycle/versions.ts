@@ -1,0 +1,20 @@
+import type { Message, Revocation } from './types.ts';
+
+/**
+ * The copy a rule changes: the nested facts are copied too, so a rule never
+ * mutates the message it was given (a Firestore transaction may run it again
+ * on the same input). `updatedAt` is the time of the change.
+ */
+export function nextVersion(message: Message, now: Date): Message {
+  return { ...copyOf(message), updatedAt: now };
+}
+
+/** Like nextVersion, without marking a change of the facts (the sweep's bookkeeping). */
+export function copyOf(message: Message): Message {
+  return { ...message, revocation: { ...message.revocation }, fallback: { ...message.fallback } };
+}
+
+/** A message's revocation before any revoke: nothing asked, nothing scheduled beyond the first task. */
+export function noRevocationYet(): Revocation {
+  return { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 };
+}
