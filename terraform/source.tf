@@ -1,67 +1,30 @@
 # One source archive for all five functions (FUNCTION_TARGET picks the function
-# at run time, functions/index.ts), built from an allowlist of what the runtime
-# needs: package.json, package-lock.json, functions/ and shared/. Everything else
-# in the repository (node_modules, test, local, docs, terraform, .git, state
-# files) is never read, so it can never leak into the archive.
+# at run time, functions/index.ts). `npm run package` builds it
+# (local/source-archive): package.json, package-lock.json and every module
+# reachable from package.json's "main", nothing else; the same bytes for the
+# same code. This file only uploads it, so what the tests start
+# (test/integration/deploy) is exactly what Cloud Build receives.
 #
 # Dependencies: Cloud Build's Node.js buildpack runs `npm ci` itself, with
-# NODE_ENV=production when package.json has no `gcp-build` or `build` script
-# (GoogleCloudPlatform/buildpacks, cmd/nodejs/npm: "buildNodeEnv =
-# nodejs.EnvProduction" unless build commands exist), so the devDependencies,
-# including the 190 MB `node` package, are not installed. build_config pins
-# NODE_ENV=production as well (the buildpack respects a NODE_ENV the build sets),
-# so adding a build script later cannot pull them in. package.json and
-# package-lock.json are shipped as they are, so the lockfile matches.
-#
-# Entry point: the buildpack syntax-checks package.json's "main" with
-# `node --check` before building (cmd/nodejs/functions_framework). Node 24
-# strips types when it runs a .ts module, but `node --check functions/index.ts`
-# fails with a SyntaxError, so while "main" is a .ts file the archive carries a
-# plain JavaScript entry that imports it, and its package.json names that entry
-# as "main" (no dependency changes, so package-lock.json still matches). Once
-# the repository's own "main" is JavaScript, package.json ships unchanged.
+# NODE_ENV=production when package.json has no `gcp-build` or `build` script,
+# so the devDependencies (the 190 MB `node` package among them) are not
+# installed. build_config pins NODE_ENV=production as well, so adding a build
+# script later cannot pull them in (docs/deploy.md, "What the buildpack requires").
 
 locals {
-  repo_root    = abspath("${path.module}/..")
-  package_json = jsondecode(file("${local.repo_root}/package.json"))
+  repo_root       = abspath("${path.module}/..")
+  source_archive  = coalesce(var.source_archive, "${local.repo_root}/dist/rbm-lifecycle-source.zip")
+  source_manifest = "${trimsuffix(local.source_archive, ".zip")}.json"
 
-  main_is_typescript = endswith(local.package_json.main, ".ts")
-  entry_shim         = "gcf-entry.js"
-
-  # Relative paths inside the repository, in a stable order.
-  code_files = sort(concat(
-    tolist(fileset(local.repo_root, "functions/**/*.ts")),
-    tolist(fileset(local.repo_root, "shared/**/*.ts")),
-  ))
-
-  archive_files = merge(
-    { for f in local.code_files : f => file("${local.repo_root}/${f}") if !endswith(f, ".test.ts") },
-    {
-      "package-lock.json" = file("${local.repo_root}/package-lock.json")
-      "package.json" = (
-        local.main_is_typescript
-        ? jsonencode(merge(local.package_json, { main = local.entry_shim }))
-        : file("${local.repo_root}/package.json")
-      )
-    },
-    local.main_is_typescript ? { (local.entry_shim) = "import './${local.package_json.main}';\n" } : {},
-  )
-}
-
-data "archive_file" "source" {
-  type             = "zip"
-  output_path      = "${path.module}/.build/rbm-lifecycle-source.zip"
-  output_file_mode = "0644"
-
-  # https://registry.terraform.io/providers/hashicorp/archive/latest/docs/data-sources/file
-  # (`source` blocks: content + filename).
-  dynamic "source" {
-    for_each = local.archive_files
-    content {
-      filename = source.key
-      content  = source.value
-    }
-  }
+  source_archive_exists = fileexists(local.source_archive)
+  # SHA-256 of each archived file as `npm run package` saw it; empty without a manifest.
+  source_manifest_files = fileexists(local.source_manifest) ? jsondecode(file(local.source_manifest)).files : {}
+  # Archived files whose repository copy has changed since: the archive is stale.
+  # A file that is not in the repository (an archive built elsewhere) is not compared.
+  stale_source_files = [
+    for path, sha256 in local.source_manifest_files : path
+    if fileexists("${local.repo_root}/${path}") && filesha256("${local.repo_root}/${path}") != sha256
+  ]
 }
 
 resource "google_storage_bucket" "source" {
@@ -80,8 +43,19 @@ resource "google_storage_bucket" "source" {
 resource "google_storage_bucket_object" "source" {
   # Named by the archive's content hash: any code change is a new object, a new
   # build_config.source, and so a redeploy of all five functions.
-  name         = "rbm-lifecycle/source-${data.archive_file.source.output_sha256}.zip"
+  name         = "rbm-lifecycle/source-${local.source_archive_exists ? filesha256(local.source_archive) : "missing"}.zip"
   bucket       = google_storage_bucket.source.name
-  source       = data.archive_file.source.output_path
+  source       = local.source_archive
   content_type = "application/zip"
+
+  lifecycle {
+    precondition {
+      condition     = local.source_archive_exists
+      error_message = "No source archive at ${local.source_archive}: run `npm ci && npm run package` in the repository first (docs/deploy.md)."
+    }
+    precondition {
+      condition     = length(local.stale_source_files) == 0
+      error_message = "The source archive is older than the code (${join(", ", local.stale_source_files)} changed since it was built): run `npm run package` again."
+    }
+  }
 }

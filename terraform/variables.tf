@@ -411,3 +411,14 @@ variable "report_group_fields" {
     error_message = "report_group_fields may hold agentId and labels.KEY fields only."
   }
 }
+
+variable "source_archive" {
+  description = "Path of the functions' source archive that `npm run package` wrote; null means dist/rbm-lifecycle-source.zip in this repository. Its manifest (the same path with .json) lets the plan refuse an archive older than the code."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.source_archive == null || endswith(coalesce(var.source_archive, "-"), ".zip")
+    error_message = "source_archive must be the path of a .zip file written by `npm run package`."
+  }
+}

@@ -11,10 +11,5 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.0, < 8.0"
     }
-    # archive_file: `excludes` globs and `output_file_mode` need >= 2.4.
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4, < 3.0"
-    }
   }
 }

@@ -163,8 +163,8 @@ describe('terraform functions', () => {
     );
     expect(expression(storage.object)).toBe('google_storage_bucket_object.source.name');
     const object = resource(module, 'google_storage_bucket_object', 'source');
-    expect(asString(object.name)).toContain('${data.archive_file.source.output_sha256}');
-    expect(expression(object.source)).toBe('data.archive_file.source.output_path');
+    expect(asString(object.name)).toContain('filesha256(local.source_archive)');
+    expect(expression(object.source)).toBe('local.source_archive');
   });
 
   it('gives each function exactly the config sections it loads, as docs/configuration.md says', async () => {

@@ -1,13 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
-import { spawnSync } from 'node:child_process';
-import { globSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ArchivePlanError, planArchive } from '../../../local/source-archive/closure.ts';
+import { zipFiles } from '../../../local/source-archive/zip.ts';
 import {
   asString,
   block,
-  dynamicBlock,
   expression,
   loadModule,
   local,
@@ -15,12 +15,11 @@ import {
   resource,
 } from '../../helpers/terraform.ts';
 
-// The one source archive: only what the runtime needs, self-contained, and
-// built by Cloud Build without the devDependencies.
+// The one source archive: what `npm run package` puts in it, and how Terraform uploads it.
+// test/integration/deploy starts the functions from the archive itself.
 
 interface PackageJson {
   main: string;
-  type?: string;
   scripts?: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -28,82 +27,123 @@ interface PackageJson {
 
 const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
 
-/** The fileset() patterns of local.code_files, expanded as Terraform would (minus *.test.ts). */
-async function archivedCode(): Promise<string[]> {
-  const module = await loadModule();
-  const codeFiles = expression(local(module, 'code_files'));
-  const patterns = [...codeFiles.matchAll(/fileset\(local\.repo_root, "([^"]+)"\)/g)].map((m) => m[1]!);
-  expect(patterns.length).toBeGreaterThan(0);
-  return patterns
-    .flatMap((pattern) => globSync(pattern, { cwd: repoRoot }))
-    .map((path) => path.split('\\').join('/'))
-    .filter((path) => !path.endsWith('.test.ts'))
-    .sort();
-}
-
-describe('terraform source archive', () => {
-  it('is an allowlist: package.json, package-lock.json, functions/ and shared/ only', async () => {
-    const module = await loadModule();
-    const archive = module.data.archive_file?.source;
-    expect(archive?.type).toBe('zip');
-    // Built from explicit `source` blocks, never from a whole directory.
-    expect(archive?.source_dir).toBeUndefined();
-    expect(dynamicBlock(archive!, 'source').forEach).toBe('${local.archive_files}');
-
-    const files = expression(local(module, 'archive_files'));
-    expect(files).toContain('"package-lock.json" = file("${local.repo_root}/package-lock.json")');
-    expect(files).toContain('"package.json" = (');
-
-    const code = await archivedCode();
-    expect(code.every((path) => /^(functions|shared)\//.test(path))).toBe(true);
-    for (const excluded of ['node_modules/', 'test/', 'local/', 'docs/', 'terraform/', '.git/']) {
-      expect(
-        code.some((path) => path.startsWith(excluded)),
-        excluded,
-      ).toBe(false);
-    }
+describe('npm run package: what the archive holds', () => {
+  it('is package.json, the lockfile and the import graph of "main": every function, no tests, no local platform, no operator CLI', async () => {
+    const { files } = await planArchive(repoRoot);
+    expect(files).toContain('package.json');
+    expect(files).toContain('package-lock.json');
+    expect(files).toContain(packageJson.main);
+    expect(files).toContain('functions/index.ts');
+    for (const name of ['webhook', 'messages', 'revoke', 'fallback', 'sweep'])
+      expect(files, name).toContain(`functions/${name}/index.ts`);
+    expect(files.filter((f) => !f.startsWith('functions/') && !f.startsWith('shared/'))).toEqual([
+      'package-lock.json',
+      'package.json',
+    ]);
+    expect(files.some((f) => f.endsWith('.test.ts'))).toBe(false);
+    expect(files).not.toContain('shared/report/cli.ts');
   });
 
-  it('holds every entry point and everything they import, and nothing else is needed', async () => {
-    const code = new Set(await archivedCode());
-    expect(code.has('functions/index.ts')).toBe(true);
-    for (const name of ['webhook', 'messages', 'revoke', 'fallback', 'sweep']) {
-      expect(code.has(`functions/${name}/index.ts`), name).toBe(true);
-    }
-    const runtimeDeps = new Set(Object.keys(packageJson.dependencies));
-    for (const file of code) {
-      const text = readFileSync(join(repoRoot, file), 'utf8');
-      const imports = [
-        ...text.matchAll(/^\s*(import|export)(?!\s+type\b)[^'"]*?from\s+'([^']+)'/gm),
-        ...text.matchAll(/()import\(\s*'([^']+)'\s*\)/g),
-      ].map((m) => m[2]!);
-      for (const specifier of imports) {
-        if (specifier.startsWith('.')) {
-          const target = normalize(join(dirname(file), specifier))
-            .split('\\')
-            .join('/');
-          expect(code.has(target), `${file} imports ${specifier}, which is not in the archive`).toBe(true);
-        } else if (!specifier.startsWith('node:')) {
-          const pkg = specifier.startsWith('@')
-            ? specifier.split('/').slice(0, 2).join('/')
-            : specifier.split('/')[0]!;
-          expect(runtimeDeps.has(pkg), `${file} imports ${pkg}, which is not a production dependency`).toBe(
-            true,
-          );
-        }
-      }
-    }
+  it('gives the same bytes for the same code, so the object name changes only with the code', async () => {
+    const { files } = await planArchive(repoRoot);
+    const first = zipFiles(repoRoot, files);
+    const second = zipFiles(repoRoot, [...files].reverse());
+    expect(second.sha256).toBe(first.sha256);
+    expect(Object.keys(first.files)).toEqual(files);
   });
 
-  it('is named by its content hash, so a code change redeploys', async () => {
-    const module = await loadModule();
-    const object = resource(module, 'google_storage_bucket_object', 'source');
-    expect(asString(object.name)).toMatch(/\$\{data\.archive_file\.source\.output_sha256\}\.zip$/);
+  describe('refuses a graph it cannot ship whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbm-plan-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const repoWith = (name: string, entry: string): string => {
+      const root = join(dir, name);
+      mkdirSync(join(root, 'functions'), { recursive: true });
+      mkdirSync(join(root, 'local'), { recursive: true });
+      writeFileSync(
+        join(root, 'package.json'),
+        JSON.stringify({
+          main: 'functions/main.js',
+          dependencies: { zod: '1' },
+          devDependencies: { vitest: '1' },
+        }),
+      );
+      writeFileSync(join(root, 'package-lock.json'), '{}');
+      writeFileSync(join(root, 'functions/main.js'), entry);
+      writeFileSync(join(root, 'local/tool.ts'), 'export const x = 1;\n');
+      return root;
+    };
+
+    it.each([
+      [
+        'a devDependency',
+        "import { it } from 'vitest';\n",
+        'imports vitest, which is not in package.json "dependencies"',
+      ],
+      ['a missing module', "import './gone.ts';\n", 'functions/gone.ts is imported but does not exist'],
+      ['the local platform', "import '../local/tool.ts';\n", 'local/tool.ts is reached from "main"'],
+      [
+        'a computed specifier',
+        "const name = 'x';\nawait import(name);\n",
+        'functions/main.js:2: import() of a computed specifier',
+      ],
+    ])('%s', async (name, entry, message) => {
+      const root = repoWith(name.replaceAll(' ', '-'), entry);
+      await expect(planArchive(root)).rejects.toThrow(ArchivePlanError);
+      await expect(planArchive(root)).rejects.toThrow(message);
+    });
+
+    it('while a production dependency, a builtin and a type-only import are fine', async () => {
+      const root = repoWith(
+        'fine',
+        "import { z } from 'zod';\nimport { join } from 'node:path';\nimport type { X } from '../local/tool.ts';\nexport { z, join };\n",
+      );
+      expect((await planArchive(root)).files).toEqual([
+        'functions/main.js',
+        'package-lock.json',
+        'package.json',
+      ]);
+    });
   });
 });
 
-describe('terraform source archive: what Cloud Build installs', () => {
-  it('installs production dependencies only, so the `node` devDependency never ships', async () => {
+describe('terraform uploads the packaged archive', () => {
+  it('reads dist/rbm-lifecycle-source.zip unless source_archive names another, and its manifest beside it', async () => {
+    const module = await loadModule();
+    expect(expression(local(module, 'source_archive'))).toBe(
+      'coalesce(var.source_archive, "${local.repo_root}/dist/rbm-lifecycle-source.zip")',
+    );
+    const object = resource(module, 'google_storage_bucket_object', 'source');
+    expect(object.source).toBe('${local.source_archive}');
+    expect(module.data.archive_file).toBeUndefined();
+  });
+
+  it('names the object by the archive content hash, so a code change redeploys', async () => {
+    const module = await loadModule();
+    const object = resource(module, 'google_storage_bucket_object', 'source');
+    expect(asString(object.name)).toContain('filesha256(local.source_archive)');
+  });
+
+  it('refuses to plan without an archive, or with one older than the code', async () => {
+    const module = await loadModule();
+    const object = resource(module, 'google_storage_bucket_object', 'source');
+    const preconditions = (block(object, 'lifecycle').precondition as Array<Record<string, string>>).map(
+      (p) => ({
+        condition: expression(p.condition),
+        message: p.error_message,
+      }),
+    );
+    expect(preconditions.map((p) => p.condition)).toEqual([
+      'local.source_archive_exists',
+      'length(local.stale_source_files) == 0',
+    ]);
+    expect(preconditions[0]!.message).toContain('npm run package');
+    expect(preconditions[1]!.message).toContain('npm run package');
+  });
+});
+
+describe('what Cloud Build installs', () => {
+  it('production dependencies only, so the `node` devDependency never ships', async () => {
     const module = await loadModule();
     // The buildpack installs devDependencies only to run a gcp-build or build script.
     expect(packageJson.scripts?.['gcp-build']).toBeUndefined();
@@ -113,40 +153,5 @@ describe('terraform source archive: what Cloud Build installs', () => {
     // And the build pins NODE_ENV=production, which the buildpack respects.
     const build = block(resource(module, 'google_cloudfunctions2_function', 'fn'), 'build_config');
     expect(build.environment_variables).toEqual({ NODE_ENV: 'production' });
-  });
-
-  it('ships package-lock.json unchanged and package.json with the same dependencies', async () => {
-    const module = await loadModule();
-    const files = expression(local(module, 'archive_files'));
-    // Only "main" may differ: npm ci checks the lockfile against the dependencies.
-    expect(files).toContain('jsonencode(merge(local.package_json, { main = local.entry_shim }))');
-    expect(files).toContain(': file("${local.repo_root}/package.json")');
-  });
-
-  describe('entry point', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rbm-entry-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('gives the buildpack a main it can syntax-check with node --check', async () => {
-      const module = await loadModule();
-      const files = expression(local(module, 'archive_files'));
-      expect(expression(local(module, 'main_is_typescript'))).toBe(
-        'endswith(local.package_json.main, ".ts")',
-      );
-      const shim = /\{ \(local\.entry_shim\) = "((?:[^"\\]|\\.)*)" \}/.exec(files)?.[1];
-      expect(shim).toBeDefined();
-      const content = JSON.parse(`"${shim!}"`).replace(
-        '${local.package_json.main}',
-        packageJson.main,
-      ) as string;
-      expect(content).toBe(`import './${packageJson.main}';\n`);
-
-      // The buildpack runs `node --check <main>`; the shim passes it as an ES module.
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: packageJson.type }));
-      writeFileSync(join(dir, 'gcf-entry.js'), content);
-      const check = spawnSync(process.execPath, ['--check', join(dir, 'gcf-entry.js')], { encoding: 'utf8' });
-      expect(check.status, check.stderr).toBe(0);
-      expect(local(module, 'entry_shim')).toBe('gcf-entry.js');
-    });
   });
 });
