@@ -41,11 +41,13 @@ resource "google_cloudfunctions2_function" "fn" {
     max_instance_count               = local.function_settings[each.key].max_instances
     max_instance_request_concurrency = local.function_settings[each.key].concurrency
 
-    # Plain variables: the function's config sections, unset values left to the
-    # schema's defaults. Secrets never appear here (precondition below).
+    # Plain variables: the function's config sections (main.tf), minus the
+    # unset ones (local.env_unset), so the schema's defaults apply. The filter
+    # is on keys against a list known at plan time, not on the values, so the
+    # map is known at plan time too. Secrets never appear here (precondition below).
     environment_variables = {
       for key, value in merge([for section in each.value.sections : local.env_by_section[section]]...) :
-      key => value if value != null
+      key => value if !contains(local.env_unset, key)
     }
 
     # Secrets, mounted from Secret Manager at instance start; the values never

@@ -19,7 +19,7 @@ resource "google_service_account" "fn" {
 # (TASKS_SERVICE_ACCOUNT); the only principal that may invoke those two functions.
 resource "google_service_account" "tasks" {
   project      = var.project_id
-  account_id   = "${var.name_prefix}-tasks-invoker"
+  account_id   = local.tasks_account_id # its email is local.tasks_account_email (main.tf)
   display_name = "rbm-lifecycle Cloud Tasks invoker"
   description  = "OIDC identity of the tasks in ${local.queues.revoke.name} and ${local.queues.fallback.name}; invokes the revoke and fallback functions."
 

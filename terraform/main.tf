@@ -31,10 +31,24 @@ locals {
   # is created", https://cloud.google.com/run/docs/triggering/https-request#deterministic).
   # A gen2 function runs as the Cloud Run service of the same name. The same URL
   # is the tasks' OIDC audience (shared/tasks/scheduler.ts).
+  # data.google_project is read during plan (its only argument is an input),
+  # so the project number, and with it every URL below, is known at plan time
+  # once the project exists.
   function_urls = {
     for name, service in local.service_names :
     name => "https://${service}-${data.google_project.this.number}.${var.region}.run.app"
   }
+
+  # The tasks service account's email, built from known inputs instead of read
+  # from google_service_account.tasks.email, which is unknown until the account
+  # exists. An unknown value in service_config.environment_variables makes the
+  # map unknown at plan time and ends in "Provider produced inconsistent final
+  # plan" (hashicorp/terraform-provider-google#18747, #22497). A user-managed
+  # service account's email is ACCOUNT_ID@PROJECT_ID.iam.gserviceaccount.com
+  # (https://cloud.google.com/iam/docs/service-accounts-create); iam.tf creates
+  # the account with this same account_id.
+  tasks_account_id    = "${var.name_prefix}-tasks-invoker"
+  tasks_account_email = "${local.tasks_account_id}@${var.project_id}.iam.gserviceaccount.com"
 
   rbm_api_base_url = (
     var.rbm_region == "global"
@@ -59,8 +73,10 @@ locals {
 
   # --- Environment, by section of shared/config/schema.ts ---------------------------
   # A function gets the variables of exactly the sections it loads
-  # (createRuntime(name, sections) in functions/<name>/index.ts). null values are
-  # left out, so the schema's defaults apply. No secret is ever in here.
+  # (createRuntime(name, sections) in functions/<name>/index.ts). No secret is
+  # ever in here. Every value is known at plan time: inputs, locals built from
+  # inputs, and data.google_project (read during plan). Unset optional settings
+  # are null and left out (env_unset), so the schema's defaults apply.
 
   env_by_section = {
     core = {
@@ -84,10 +100,12 @@ locals {
       FALLBACK_QUEUE        = local.queues.fallback.name
       REVOKE_URL            = local.function_urls.revoke
       FALLBACK_URL          = local.function_urls.fallback
-      TASKS_SERVICE_ACCOUNT = google_service_account.tasks.email
+      TASKS_SERVICE_ACCOUNT = local.tasks_account_email
       REVOKE_MAX_ATTEMPTS   = tostring(local.queues.revoke.retry.max_attempts)
       FALLBACK_MAX_ATTEMPTS = tostring(local.queues.fallback.retry.max_attempts)
     }
+    # The provider's own settings: the other provider's are null, and so are
+    # unset optional ones. Only this section has nulls, and only from inputs.
     sms = {
       SMS_PROVIDER                 = var.sms_provider
       SMS_TIMEOUT_MS               = tostring(var.sms.timeout_ms)
@@ -102,6 +120,13 @@ locals {
       SWEEP_BATCH_SIZE    = tostring(var.sweep_batch_size)
     }
   }
+
+  # The variables left out of every function's environment: the sms section's
+  # nulls. The filter in functions.tf tests keys against this list, never the
+  # merged values, and this list looks only at values computed from inputs, so
+  # no unknown value can make a function's environment unknown at plan time
+  # (hashicorp/terraform-provider-google#18747, #22497).
+  env_unset = [for key, value in local.env_by_section.sms : key if value == null]
 
   # Secret environment variables (secretNames in shared/config/schema.ts) and the
   # Secret Manager secret each one is mounted from; null = not configured.

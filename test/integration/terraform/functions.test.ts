@@ -282,6 +282,60 @@ describe('terraform functions', () => {
   });
 });
 
+describe('terraform function environment at plan time', () => {
+  /** Names of the locals an expression reads, e.g. local.queues.revoke.name -> queues. */
+  const localsIn = (text: string) => [...text.matchAll(/\blocal\.(\w+)/g)].map((m) => m[1]!);
+
+  it('builds every environment value from inputs, locals and data sources, never from a resource attribute', async () => {
+    const { module } = await deployed();
+    // Everything env_by_section reads, following locals to the end.
+    const seen = new Set<string>();
+    const pending = ['env_by_section', 'env_unset'];
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const text = JSON.stringify(local(module, name));
+      // A managed resource's attribute (google_x.y.attr) is unknown until it exists
+      // (hashicorp/terraform-provider-google#18747); data.google_project is read during plan.
+      expect(text, `local.${name}`).not.toMatch(/(?<!data\.)\bgoogle_[a-z0-9_]+\.[a-z0-9_]+/);
+      pending.push(...localsIn(text));
+    }
+    expect(seen).toContain('function_urls');
+    expect(seen).toContain('tasks_account_email');
+  });
+
+  it('computes the tasks service account email from the same account_id the account is created with', async () => {
+    const { module, envBySection } = await deployed();
+    expect(expression(asObject(envBySection.tasks).TASKS_SERVICE_ACCOUNT)).toBe('local.tasks_account_email');
+    expect(local(module, 'tasks_account_email')).toBe(
+      '${local.tasks_account_id}@${var.project_id}.iam.gserviceaccount.com',
+    );
+    expect(local(module, 'tasks_account_id')).toBe('${var.name_prefix}-tasks-invoker');
+    expect(resource(module, 'google_service_account', 'tasks').account_id).toBe('${local.tasks_account_id}');
+  });
+
+  it('filters the environment by key against a list computed from inputs, never by value', async () => {
+    const { module, envBySection } = await deployed();
+    const config = block(resource(module, 'google_cloudfunctions2_function', 'fn'), 'service_config');
+    const env = expression(config.environment_variables);
+    expect(env).toContain('if !contains(local.env_unset, key)');
+    expect(env).not.toMatch(/value\s*!=\s*null/);
+    // env_unset looks at the sms section only, whose values all come from variables.
+    expect(expression(local(module, 'env_unset'))).toBe(
+      '[for key, value in local.env_by_section.sms : key if value == null]',
+    );
+    for (const value of Object.values(asObject(envBySection.sms))) {
+      expect(expression(value)).not.toMatch(/\blocal\.|\bgoogle_|\bdata\./);
+    }
+    // No other section has a null to leave out.
+    for (const [section, values] of Object.entries(envBySection)) {
+      if (section === 'sms') continue;
+      expect(JSON.stringify(values), section).not.toMatch(/\bnull\b/);
+    }
+  });
+});
+
 describe('terraform invokers and ingress', () => {
   async function invokers() {
     const { module } = await deployed();

@@ -39,7 +39,7 @@ describe('terraform Cloud Tasks queues', () => {
     expect(expression(tasksEnv.REVOKE_QUEUE)).toBe('local.queues.revoke.name');
     expect(expression(tasksEnv.FALLBACK_QUEUE)).toBe('local.queues.fallback.name');
     expect(expression(tasksEnv.TASKS_LOCATION)).toBe('var.region');
-    expect(expression(tasksEnv.TASKS_SERVICE_ACCOUNT)).toBe('google_service_account.tasks.email');
+    expect(expression(tasksEnv.TASKS_SERVICE_ACCOUNT)).toBe('local.tasks_account_email');
   });
 
   it('refuses an unlimited retry budget (-1): a handler must know its last try', async () => {
