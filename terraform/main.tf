@@ -233,9 +233,15 @@ locals {
 
   # --- APIs ------------------------------------------------------------------------------
 
+  # cloudresourcemanager serves data.google_project (projects.get) and every
+  # google_project_iam_member (get/setIamPolicy on the project). The data source
+  # is read during plan, before anything here is enabled, so this API must
+  # already be on for the first plan (docs/deploy.md, APIs); it is listed so the
+  # module's own dependency is on record and stays enabled.
   services = [
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "cloudtasks.googleapis.com",

@@ -134,6 +134,33 @@ describe('terraform variables', () => {
   });
 });
 
+describe('terraform APIs', () => {
+  it('enables every API the module calls, Cloud Resource Manager included', async () => {
+    const module = await root();
+    const services = asArray(module.locals.services).map((s) => asString(s));
+    // data.google_project (projects.get) and google_project_iam_member (get/setIamPolicy).
+    expect(Object.keys(module.data.google_project ?? {})).toEqual(['this']);
+    expect(Object.keys(module.resources.google_project_iam_member ?? {}).length).toBeGreaterThan(0);
+    expect(services).toContain('cloudresourcemanager.googleapis.com');
+    for (const api of [
+      'cloudfunctions.googleapis.com',
+      'cloudbuild.googleapis.com',
+      'run.googleapis.com',
+      'artifactregistry.googleapis.com',
+      'cloudtasks.googleapis.com',
+      'cloudscheduler.googleapis.com',
+      'firestore.googleapis.com',
+      'iam.googleapis.com',
+      'secretmanager.googleapis.com',
+      'storage.googleapis.com',
+    ]) {
+      expect(services, api).toContain(api);
+    }
+    // The data source is read at plan time, before any API is enabled: the comment says so.
+    expect(module.files['main.tf']).toMatch(/read during plan, before anything here is enabled/);
+  });
+});
+
 describe('examples/minimal', () => {
   it('calls the module from ../.. with every required input', async () => {
     const [module, ex] = await Promise.all([root(), example()]);
