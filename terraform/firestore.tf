@@ -139,11 +139,20 @@ resource "google_firestore_index" "composite" {
   query_scope = "COLLECTION"
 
   # Firestore appends __name__ with the last field's direction.
+  # A field path is dot-separated names; a name other than a simple one
+  # ([A-Za-z_][A-Za-z0-9_]*, not starting with a digit) must be quoted in
+  # backticks ("Constraints on field paths",
+  # https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields),
+  # e.g. labels.`campaign-id` from report_group_fields. Simple names stay
+  # unquoted, the form Firestore itself returns, so the plan stays clean.
   dynamic "fields" {
     for_each = each.value.fields
     content {
-      field_path = split(" ", fields.value)[0]
-      order      = split(" ", fields.value)[1] == "DESC" ? "DESCENDING" : "ASCENDING"
+      field_path = join(".", [
+        for name in split(".", split(" ", fields.value)[0]) :
+        can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name)) ? name : "`${name}`"
+      ])
+      order = split(" ", fields.value)[1] == "DESC" ? "DESCENDING" : "ASCENDING"
     }
   }
 

@@ -406,9 +406,12 @@ variable "report_group_fields" {
 
   validation {
     condition = alltrue([
-      for f in var.report_group_fields : f == "agentId" || can(regex("^labels\\.[A-Za-z0-9_-]+$", f))
+      # KEY as the messages API accepts a label name (shared/messages/request.ts):
+      # never a dot or a backtick, so firestore.tf's quoting of names like
+      # campaign-id is all a field path needs.
+      for f in var.report_group_fields : f == "agentId" || can(regex("^labels\\.[A-Za-z][A-Za-z0-9_-]{0,62}$", f))
     ])
-    error_message = "report_group_fields may hold agentId and labels.KEY fields only."
+    error_message = "report_group_fields may hold agentId and labels.KEY fields only, KEY a label name: a letter, then up to 62 letters, digits, _ or -."
   }
 }
 

@@ -227,6 +227,57 @@ describe('terraform Firestore composite indexes', () => {
     ]);
   });
 
+  it('quotes label keys that are not simple field names in index field paths', async () => {
+    const { module } = await firestore();
+    const index = resource(module, 'google_firestore_index', 'composite');
+    const dynamic = asObject(asArray(asObject(index.dynamic).fields)[0]);
+    const path = expression(block(dynamic, 'content').field_path);
+    // Firestore field paths: names other than [A-Za-z_][A-Za-z0-9_]* go in backticks.
+    const simple = /can\(regex\("(\^\[A-Za-z_\]\[A-Za-z0-9_\]\*\$)", name\)\) \? name : "`\$\{name\}`"/.exec(
+      path,
+    );
+    expect(simple, path).not.toBeNull();
+    const quote = (field: string) =>
+      field
+        .split('.')
+        .map((name) => (new RegExp(simple![1]!).test(name) ? name : `\`${name}\``))
+        .join('.');
+    expect(quote('labels.kind')).toBe('labels.kind');
+    expect(quote('labels.campaign-id')).toBe('labels.`campaign-id`');
+    expect(quote('revocation.confirmedAt')).toBe('revocation.confirmedAt');
+    expect(path).toContain('split(".", split(" ", fields.value)[0])');
+  });
+
+  it('accepts as report_group_fields exactly the label names the messages API accepts', async () => {
+    const { module } = await firestore();
+    const [validation] = asArray(module.variables.report_group_fields!.validation);
+    const condition = expression(asObject(validation).condition);
+    // HCL string escapes: "\\." in the .tf file is the regex \.
+    const tf = /regex\("(\^labels[^"]*)"/.exec(condition);
+    expect(tf, condition).not.toBeNull();
+    const tfRegex = new RegExp(tf![1]!.replaceAll('\\\\', '\\'));
+    const request = readFileSync(join(repoRoot, 'shared/messages/request.ts'), 'utf8');
+    const label = /z\.string\(\)\.regex\(\/(.+?)\/, 'label names/.exec(request);
+    expect(label).not.toBeNull();
+    const apiRegex = new RegExp(label![1]!);
+    for (const key of [
+      'kind',
+      'campaign-id',
+      'A_b-9',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      '0x',
+      '-x',
+      '_x',
+      'a.b',
+      'a`b',
+      'a b',
+      '',
+    ]) {
+      expect(tfRegex.test(`labels.${key}`), key).toBe(apiRegex.test(key));
+    }
+  });
+
   it('creates each index from its "field ASC|DESC" list', async () => {
     const { module } = await firestore();
     const index = resource(module, 'google_firestore_index', 'composite');
