@@ -3,7 +3,7 @@
 #   - the TTL policy on expireAt (RETENTION_DAYS) of every collection that has it;
 #   - single-field index exemptions for fields nobody filters on, above all
 #     monotonically increasing timestamps, which hot-spot an index at about 500
-#     writes per second (DESIGN.md);
+#     writes per second (docs/console.md, "Single-field indexes to keep, and to exempt");
 #   - the composite indexes behind the console's common questions (I1-I7) and
 #     `npm run report` (R1-R10 and the grouped ones), as listed in docs/console.md.
 # Never exempted: dueAt (the sweep's query, shared/sweep/run.ts) and createdAt
@@ -96,6 +96,18 @@ locals {
   composite_indexes = merge(local.console_indexes, local.report_indexes, local.report_group_indexes)
 }
 
+# Order of creation. Index configuration writes on one database contend with
+# each other: the API answers 409 "Please retry, underlying data changed" or
+# "Aborted due to cross-transaction contention", above all right after the
+# database is created (hashicorp/terraform-provider-google#16329, #16599,
+# #16664). Since google 5.5.0 google_firestore_field retries the first, and
+# since 5.9.0 google_firestore_index retries both (the provider's CHANGELOG);
+# versions.tf asks for >= 6.0. google_firestore_field does not retry the second,
+# and fields and composite indexes of one collection group (messages) touch the
+# same metadata, so the three kinds go one after the other, never side by side:
+# the TTL policies, then the exemptions, then the composite indexes. Within a
+# kind Terraform still runs up to -parallelism (10) at once, which the retries cover.
+
 resource "google_firestore_field" "ttl" {
   for_each = toset(local.ttl_collections)
 
@@ -127,7 +139,8 @@ resource "google_firestore_field" "exempt" {
 
   index_config {}
 
-  depends_on = [google_firestore_database.this, google_project_service.apis]
+  # After the TTL policies (ordering above).
+  depends_on = [google_firestore_database.this, google_project_service.apis, google_firestore_field.ttl]
 }
 
 resource "google_firestore_index" "composite" {
@@ -156,5 +169,11 @@ resource "google_firestore_index" "composite" {
     }
   }
 
-  depends_on = [google_firestore_database.this, google_project_service.apis]
+  # After every field override (ordering above).
+  depends_on = [
+    google_firestore_database.this,
+    google_project_service.apis,
+    google_firestore_field.ttl,
+    google_firestore_field.exempt,
+  ]
 }

@@ -9,13 +9,14 @@ import {
   asString,
   block,
   expression,
+  type JsonObject,
   loadModule,
   local,
   repoRoot,
   resource,
 } from '../../helpers/terraform.ts';
 
-// DESIGN.md, "Firestore layout": retention by TTL on expireAt; monotonically
+// docs/console.md: retention by TTL on expireAt; monotonically
 // increasing fields nobody filters on are exempted from indexing; composite
 // indexes for the console's queries (docs/console.md) and the report.
 
@@ -165,6 +166,38 @@ describe('terraform Firestore index exemptions', () => {
   });
 });
 
+describe('terraform Firestore creation order', () => {
+  const dependsOn = (body: JsonObject) => asArray(body.depends_on ?? []).map((d) => expression(d));
+
+  it('creates the TTL policies, then the exemptions, then the composite indexes, never side by side', async () => {
+    const { module } = await firestore();
+    const ttl = resource(module, 'google_firestore_field', 'ttl');
+    const exempt = resource(module, 'google_firestore_field', 'exempt');
+    const composite = resource(module, 'google_firestore_index', 'composite');
+    for (const body of [ttl, exempt, composite]) {
+      expect(dependsOn(body)).toEqual(expect.arrayContaining(['google_firestore_database.this']));
+    }
+    expect(dependsOn(exempt)).toContain('google_firestore_field.ttl');
+    expect(dependsOn(composite)).toEqual(
+      expect.arrayContaining(['google_firestore_field.ttl', 'google_firestore_field.exempt']),
+    );
+    expect(dependsOn(ttl)).not.toContain('google_firestore_field.exempt');
+  });
+
+  it('relies on a provider that retries the 409s index writes answer under contention', async () => {
+    const { module } = await firestore();
+    // google_firestore_index retries "underlying data changed" and "cross-transaction contention"
+    // since 5.9.0, google_firestore_field the first since 5.5.0 (#16329, #16599, #16664).
+    const [settings] = module.terraform;
+    const providers = asObject(asArray(settings!.required_providers)[0]);
+    const minimum = /^>=\s*(\d+)\.(\d+)/.exec(asString(asObject(providers.google).version));
+    expect(minimum).not.toBeNull();
+    const [major, minor] = [Number(minimum![1]), Number(minimum![2])];
+    expect(major > 5 || (major === 5 && minor >= 9)).toBe(true);
+    expect(module.files['firestore.tf']).toMatch(/#16329, #16599/);
+  });
+});
+
 describe('terraform Firestore composite indexes', () => {
   it('declares every index docs/console.md lists, field for field', async () => {
     const { module } = await firestore();
@@ -180,7 +213,7 @@ describe('terraform Firestore composite indexes', () => {
     }
   });
 
-  it('backs the operator queries named in DESIGN.md', async () => {
+  it('backs the operator queries docs/console.md lists', async () => {
     const { module } = await firestore();
     const consoleIndexes = asObject(local(module, 'console_indexes'));
     const fields = Object.values(consoleIndexes).map((i) => asArray(asObject(i).fields).join(', '));
