@@ -193,7 +193,7 @@ locals {
   # Keys are static labels so for_each keys are known at plan time.
   invokers = {
     # Public: RBM cannot present Google credentials; the function verifies the
-    # clientToken handshake and X-Goog-Signature itself (DESIGN.md, Security).
+    # clientToken handshake and X-Goog-Signature itself (docs/architecture.md).
     webhook  = { public = "allUsers" }
     messages = { for member in toset(var.messages_invokers) : member => member }
     revoke   = { tasks = google_service_account.tasks.member }

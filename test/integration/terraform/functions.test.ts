@@ -148,7 +148,7 @@ describe('terraform functions', () => {
     expect(expression(block(fn, 'build_config').entry_point)).toBe('each.key');
   });
 
-  it('runs every function on nodejs24, the newest GA runtime (DESIGN.md, Runtime)', async () => {
+  it('runs every function on nodejs24, the newest GA runtime (docs/deploy.md)', async () => {
     const { module } = await deployed();
     const build = block(resource(module, 'google_cloudfunctions2_function', 'fn'), 'build_config');
     expect(build.runtime).toBe('nodejs24');

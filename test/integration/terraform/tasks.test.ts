@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { asObject, block, expression, loadModule, local, resource } from '../../helpers/terraform.ts';
 
-// DESIGN.md, "Cloud Tasks": queues, retry policy and rate limits live in
+// docs/deploy.md, Cloud Tasks: queues, retry policy and rate limits live in
 // Terraform; the handlers learn their last try from the same max_attempts.
 
 describe('terraform Cloud Tasks queues', () => {
