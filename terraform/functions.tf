@@ -83,6 +83,18 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
+  # The grants come first: the build identity reads the source and writes the
+  # image (google_project_iam_member.build), and a revision that mounts a secret
+  # does not start unless its identity may read it. IAM changes are eventually
+  # consistent ("typically 2 minutes", https://cloud.google.com/iam/docs/access-change-propagation),
+  # so ordering alone cannot promise a new grant is in effect when the build
+  # starts seconds later: the provider's own build-service-account example waits
+  # 60s with hashicorp/time's time_sleep, and its test of that case waits longer
+  # still (GoogleCloudPlatform/magic-modules#11909). This module adds no delay
+  # provider; on a first deploy that fails with a build "Access ... denied" or a
+  # secret "Permission denied", run terraform apply again: the grants are in
+  # place by then, and the provider replaces the failed (tainted) function
+  # (examples/minimal/README.md).
   depends_on = [
     google_project_service.apis,
     # The runtime identity must be able to read its secrets and Firestore

@@ -456,8 +456,20 @@ describe('terraform service accounts and roles', () => {
       expect.arrayContaining([
         'google_secret_manager_secret_iam_member.accessor',
         'google_project_iam_member.firestore_user',
+        'google_project_iam_member.build',
       ]),
     );
+  });
+
+  it('says what to do when a new grant has not reached the first build yet', async () => {
+    const { module } = await deployed();
+    // IAM is eventually consistent; without a delay provider the module orders the
+    // grants first and documents the re-run (the provider's own example sleeps 60s).
+    expect(module.files['functions.tf']).toMatch(/access-change-propagation/);
+    expect(Object.keys(module.resources.time_sleep ?? {})).toEqual([]);
+    const readme = read('terraform/examples/minimal/README.md');
+    expect(readme).toMatch(/run `terraform apply` again/);
+    expect(readme).toMatch(/Permission denied on\s+secret/);
   });
 });
 
