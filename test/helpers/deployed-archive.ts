@@ -151,9 +151,10 @@ export interface DeployedFunction {
 
 /**
  * Starts one function from the unpacked archive the way the Node.js runtime
- * does: functions-framework from the archive's own node_modules, working
- * directory the archive root, FUNCTION_TARGET and PORT set (docs/deploy.md,
- * "What the buildpack requires").
+ * does: the buildpack's web process is `/bin/bash -c node_modules/.bin/functions-framework`
+ * in the app folder, with node_modules/.bin first on PATH, NODE_ENV=production and
+ * FUNCTION_TARGET from the entry point; Cloud Run adds PORT and the K_* variables
+ * (docs/deploy.md, "What the buildpack requires of the archive").
  */
 export async function startDeployedFunction(
   dir: string,
@@ -161,25 +162,22 @@ export async function startDeployedFunction(
   port: number,
   env: Record<string, string>,
 ): Promise<DeployedFunction> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(dir, 'node_modules/@google-cloud/functions-framework/build/src/main.js')],
-    {
-      cwd: dir,
-      env: {
-        ...cleanEnvironment(),
-        NODE_ENV: 'production',
-        FUNCTION_TARGET: name,
-        FUNCTION_SIGNATURE_TYPE: 'http',
-        PORT: String(port),
-        K_SERVICE: `rbm-${name}`,
-        K_REVISION: `rbm-${name}-00001-abc`,
-        K_CONFIGURATION: `rbm-${name}`,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const base = cleanEnvironment();
+  const child: ChildProcess = spawn('/bin/bash', ['-c', 'node_modules/.bin/functions-framework'], {
+    cwd: dir,
+    env: {
+      ...base,
+      PATH: `${join(dir, 'node_modules/.bin')}:${base.PATH}`,
+      NODE_ENV: 'production',
+      FUNCTION_TARGET: name,
+      PORT: String(port),
+      K_SERVICE: `rbm-${name}`,
+      K_REVISION: `rbm-${name}-00001-abc`,
+      K_CONFIGURATION: `rbm-${name}`,
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);

@@ -191,10 +191,31 @@ describe('the packaged archive', () => {
     expect(pkg.main).toBe('functions/main.js');
   });
 
-  it("passes the buildpack's `node --check` of main", () => {
-    const pkg = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8')) as { main: string };
+  it("meets the buildpack's checks: main exists and passes `node --check`, functions-framework is a dependency, engines.node parses", () => {
+    const pkg = JSON.parse(readFileSync(join(workspace, 'package.json'), 'utf8')) as {
+      main: string;
+      type: string;
+      engines: { node: string };
+      dependencies: Record<string, string>;
+      scripts?: Record<string, string>;
+    };
+    // cmd/nodejs/functions_framework: "%s does not exist" for a missing main, then `node --check main`.
+    expect(unpacked).toContain(pkg.main);
     const check = nodeCheck(workspace, pkg.main);
     expect(check.status, check.stderr).toBe(0);
+    // Only `dependencies` count; without it the buildpack injects its own (older) framework.
+    expect(pkg.dependencies).toHaveProperty('@google-cloud/functions-framework');
+    // The buildpack reads engines.node with Masterminds/semver v1: AND terms split on commas
+    // only, each one operator and a version; ">=24 <25" is an "improper constraint".
+    const terms = pkg.engines.node.split(',');
+    for (const term of terms)
+      expect(term, `engines.node term "${term}"`).toMatch(
+        /^\s*(!=|>=|<=|=>|=<|>|<|~|~>|\^|=)?\s*v?\d+(\.(\d+|[xX*]))?(\.(\d+|[xX*]))?\s*$/,
+      );
+    expect(pkg.engines.node).toMatch(/^(\^|~)?24(\.x)?$/);
+    // Without gcp-build or build scripts the install runs with NODE_ENV=production.
+    expect(pkg.scripts?.['gcp-build']).toBeUndefined();
+    expect(pkg.scripts?.build).toBeUndefined();
   });
 });
 
