@@ -83,26 +83,39 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
-  # The grants come first: the build identity reads the source and writes the
-  # image (google_project_iam_member.build), and a revision that mounts a secret
-  # does not start unless its identity may read it. IAM changes are eventually
-  # consistent ("typically 2 minutes", https://cloud.google.com/iam/docs/access-change-propagation),
-  # so ordering alone cannot promise a new grant is in effect when the build
-  # starts seconds later: the provider's own build-service-account example waits
-  # 60s with hashicorp/time's time_sleep, and its test of that case waits longer
-  # still (GoogleCloudPlatform/magic-modules#11909). This module adds no delay
-  # provider; on a first deploy that fails with a build "Access ... denied" or a
-  # secret "Permission denied", run terraform apply again: the grants are in
-  # place by then, and the provider replaces the failed (tainted) function
-  # (examples/minimal/README.md).
+  # The grants come first, and then a wait: the build identity reads the source
+  # and writes the image (google_project_iam_member.build), and a revision that
+  # mounts a secret does not start unless its identity may read it. IAM changes
+  # are eventually consistent ("typically 2 minutes",
+  # https://cloud.google.com/iam/docs/access-change-propagation), so ordering
+  # alone cannot promise a new grant is in effect when the build starts seconds
+  # later (time_sleep.iam_propagation, below).
   depends_on = [
     google_project_service.apis,
-    # The runtime identity must be able to read its secrets and Firestore
-    # before the first revision starts.
+    google_cloud_tasks_queue.queue,
+    time_sleep.iam_propagation,
+  ]
+}
+
+# Waits once after the grants the functions need at build and start, so a first
+# apply succeeds without a re-run. The provider's own build-service-account
+# example for Cloud Functions waits 60s with time_sleep after the grants, and
+# its test of that case waits longer (GoogleCloudPlatform/magic-modules#11909);
+# IAM's own figure is "typically 2 minutes". The wait repeats only when the set
+# of grants changes (triggers), not on a code change.
+resource "time_sleep" "iam_propagation" {
+  create_duration = var.iam_propagation_wait
+
+  triggers = {
+    secret_grants = join(",", sort(keys(local.secret_grants)))
+    functions     = join(",", sort(keys(local.functions)))
+    build_account = tostring(var.create_build_service_account)
+  }
+
+  depends_on = [
     google_secret_manager_secret_iam_member.accessor,
     google_project_iam_member.firestore_user,
     google_project_iam_member.build,
-    google_cloud_tasks_queue.queue,
   ]
 }
 

@@ -425,3 +425,14 @@ variable "source_archive" {
     error_message = "source_archive must be the path of a .zip file written by `npm run package`."
   }
 }
+
+variable "iam_propagation_wait" {
+  description = "How long a first apply (and any apply that changes the functions' grants) waits after granting roles and before building the functions, for IAM to propagate. IAM says changes typically take 2 minutes."
+  type        = string
+  default     = "90s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.iam_propagation_wait))
+    error_message = "iam_propagation_wait must be a number of seconds such as \"90s\"."
+  }
+}

@@ -447,29 +447,30 @@ describe('terraform service accounts and roles', () => {
     expect(Object.keys(module.resources.google_secret_manager_secret_iam_member ?? {})).toEqual(['accessor']);
   });
 
-  it('orders the deploy so a first revision can read its secrets and Firestore', async () => {
+  it('builds the functions only after the grants they need, and after a wait for IAM to propagate', async () => {
     const { module } = await deployed();
     const dependsOn = asArray(resource(module, 'google_cloudfunctions2_function', 'fn').depends_on).map((d) =>
       expression(d),
     );
-    expect(dependsOn).toEqual(
+    expect(dependsOn).toContain('time_sleep.iam_propagation');
+    const wait = resource(module, 'time_sleep', 'iam_propagation');
+    expect(asArray(wait.depends_on).map((d) => expression(d))).toEqual(
       expect.arrayContaining([
         'google_secret_manager_secret_iam_member.accessor',
         'google_project_iam_member.firestore_user',
         'google_project_iam_member.build',
       ]),
     );
-  });
-
-  it('says what to do when a new grant has not reached the first build yet', async () => {
-    const { module } = await deployed();
-    // IAM is eventually consistent; without a delay provider the module orders the
-    // grants first and documents the re-run (the provider's own example sleeps 60s).
-    expect(module.files['functions.tf']).toMatch(/access-change-propagation/);
-    expect(Object.keys(module.resources.time_sleep ?? {})).toEqual([]);
-    const readme = read('terraform/examples/minimal/README.md');
-    expect(readme).toMatch(/run `terraform apply` again/);
-    expect(readme).toMatch(/Permission denied on\s+secret/);
+    // IAM changes typically take 2 minutes; the provider's own example waits 60 s.
+    expect(expression(wait.create_duration)).toBe('var.iam_propagation_wait');
+    expect(asObject(module.variables.iam_propagation_wait).default).toBe('90s');
+    // The wait repeats when the grants change, never on a code change.
+    expect(Object.keys(asObject(wait.triggers)).sort()).toEqual([
+      'build_account',
+      'functions',
+      'secret_grants',
+    ]);
+    expect(JSON.stringify(wait.triggers)).not.toMatch(/source|archive/);
   });
 });
 
