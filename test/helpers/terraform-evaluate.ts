@@ -67,36 +67,28 @@ export interface TerraformRun {
 }
 
 /**
- * The environment terraform runs with: no user CLI configuration (no plugin
- * cache, no credentials helper, no provider mirrors), no checkpoint call, no
- * TF_VAR_ / TF_CLI_ARGS from the caller's shell.
+ * The environment terraform runs with: no user CLI configuration (an empty file
+ * in `scratch`: no plugin cache, credentials helper or provider mirror), no
+ * checkpoint call, no TF_VAR_ / TF_CLI_ARGS from the caller's shell, and its
+ * data directory (.terraform) in `scratch`, outside the repository.
  */
-export function terraformEnv(dataDir?: string): NodeJS.ProcessEnv {
+export function terraformEnv(scratch: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('TF_') && key !== 'CHECKPOINT_DISABLE') env[key] = value;
   }
+  mkdirSync(scratch, { recursive: true });
+  const cliConfig = join(scratch, 'terraformrc');
+  if (!existsSync(cliConfig)) writeFileSync(cliConfig, '');
+  env.TF_CLI_CONFIG_FILE = cliConfig;
+  env.TF_DATA_DIR = join(scratch, 'data');
   env.TF_IN_AUTOMATION = '1';
   env.TF_INPUT = '0';
   env.CHECKPOINT_DISABLE = '1';
-  // An empty file: Terraform reads no ~/.terraformrc and complains about no missing one.
-  env.TF_CLI_CONFIG_FILE = emptyCliConfig();
-  if (dataDir) env.TF_DATA_DIR = dataDir;
   return env;
 }
 
-let cliConfig: string | undefined;
-function emptyCliConfig(): string {
-  if (!cliConfig || !existsSync(cliConfig)) {
-    const dir = mkdtempSync(join(tmpdir(), 'tf-cli-config-'));
-    cliConfig = join(dir, 'terraformrc');
-    writeFileSync(cliConfig, '');
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return cliConfig;
-}
-
-export function runTerraform(args: string[], cwd: string, env = terraformEnv()): Promise<TerraformRun> {
+export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
   if (!terraformBinary) return Promise.reject(new Error('no terraform binary on PATH'));
   const binary = terraformBinary;
   return new Promise((done, fail) => {
@@ -900,7 +892,6 @@ export async function evaluateModule(options: EvaluateOptions): Promise<Evaluati
 
 async function evaluateIn(tmp: string, options: EvaluateOptions): Promise<Evaluation> {
   const mirror = join(tmp, 'repo');
-  const dataDir = join(tmp, 'data');
   // Transform the root and every local module it calls, recursively.
   const transformed = new Map<string, Map<string, string>>();
   const pending = [posix.normalize(options.root)];
@@ -964,7 +955,7 @@ async function evaluateIn(tmp: string, options: EvaluateOptions): Promise<Evalua
   const rootDir = join(mirror, options.root);
   writeFileSync(join(rootDir, 'evaluate.auto.tfvars.json'), JSON.stringify(options.variables ?? {}));
 
-  const env = terraformEnv(dataDir);
+  const env = terraformEnv(join(tmp, 'scratch'));
   let log = '';
   const step = async (args: string[]): Promise<TerraformRun> => {
     const run = await runTerraform(args, rootDir, env);

@@ -91,23 +91,24 @@ const baseline: EvaluateOptions = {
 };
 
 describe.skipIf(!terraformBinary)('terraform binary: formatting and providers', () => {
+  // Terraform's CLI configuration and data directory (the module manifest of `terraform get`), outside the repository.
+  let scratch = '';
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'tf-providers-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
   it(title('terraform fmt -check -recursive finds nothing to reformat in terraform/'), async () => {
     const run = await runTerraform(
       ['fmt', '-check', '-recursive', '-diff', '-no-color', 'terraform'],
       repoRoot,
+      terraformEnv(join(scratch, 'fmt')),
     );
     expect(run.stderr).toBe('');
     expect(run.code, `terraform fmt would change:\n${run.stdout}`).toBe(0);
   });
 
   describe('terraform providers lists exactly the providers versions.tf requires', () => {
-    // Terraform's data directory (the module manifest of `terraform get`), outside the repository.
-    let dataDir = '';
-    beforeAll(() => {
-      dataDir = mkdtempSync(join(tmpdir(), 'tf-providers-'));
-    });
-    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
     it(title('the module, which needs no init for it'), async () => {
       const module = await loadModule(terraformDir);
       const required = requiredProviders(module.terraform);
@@ -115,7 +116,7 @@ describe.skipIf(!terraformBinary)('terraform binary: formatting and providers', 
       const run = await runTerraform(
         ['providers', '-no-color'],
         terraformDir,
-        terraformEnv(join(dataDir, 'm')),
+        terraformEnv(join(scratch, 'm')),
       );
       expect(run.code, run.stderr).toBe(0);
       // Equal, not only contained: a resource of an undeclared provider would be listed without a constraint.
@@ -130,7 +131,7 @@ describe.skipIf(!terraformBinary)('terraform binary: formatting and providers', 
       ),
       async () => {
         const dir = join(repoRoot, example);
-        const env = terraformEnv(join(dataDir, 'e'));
+        const env = terraformEnv(join(scratch, 'e'));
         const get = await runTerraform(['get', '-no-color'], dir, env);
         expect(get.code, get.stderr).toBe(0);
         const run = await runTerraform(['providers', '-no-color'], dir, env);
@@ -287,6 +288,37 @@ describe.skipIf(!terraformBinary)(
         }
       }
     });
+
+    it(
+      title('control: the check above does catch an environment value that is unknown at plan time'),
+      async () => {
+        // TASKS_SERVICE_ACCOUNT read from the account resource again, as before the fix.
+        const module = await loadModule(terraformDir);
+        const [file] = Object.entries(module.files).filter(([, text]) =>
+          /TASKS_SERVICE_ACCOUNT\s*=/.test(text),
+        );
+        expect(file, 'no .tf file sets TASKS_SERVICE_ACCOUNT: update this control').toBeDefined();
+        const [name, text] = file!;
+        const evaluation = await evaluateModule({
+          ...baseline,
+          sources: {
+            [`terraform/${name}`]: text.replace(
+              /(TASKS_SERVICE_ACCOUNT\s*=\s*)[^\n]+/,
+              '$1google_service_account.tasks.email',
+            ),
+          },
+        });
+        expect(evaluation.ok, evaluation.log).toBe(true);
+        const functions = evaluation.instances('google_cloudfunctions2_function.fn', moduleCall);
+        expect(functions).toHaveLength(5);
+        for (const fn of functions) {
+          const unknown = unknownPaths(fn.unknown).filter((path) =>
+            path.startsWith('service_config[0].environment_variables'),
+          );
+          expect(unknown.length, `${fn.key}: the planted unknown value is seen`).toBeGreaterThan(0);
+        }
+      },
+    );
 
     it(title('the locals the environment is built from are known at plan time'), async () => {
       const evaluation = await planned();
