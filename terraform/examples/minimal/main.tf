@@ -8,12 +8,12 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 8.0"
+      version = ">= 6.50, < 8.0"
     }
     # time_sleep: the wait for IAM propagation before the functions build (functions.tf).
     time = {
       source  = "hashicorp/time"
-      version = ">= 0.9, < 1.0"
+      version = ">= 0.13, < 1.0"
     }
   }
 }
