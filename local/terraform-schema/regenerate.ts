@@ -46,7 +46,8 @@
  *   getter's body in the bindings: this.get<Kind>Attribute('name'),
  *   cdktf.Fn.tolist(...) for a set, or a field built as new <Class>(this, "name",
  *   wrapsSet) for maps and computed lists of objects, whose <Item>OutputReference
- *   class gives the nested computed attributes.
+ *   class gives the nested computed attributes. (The manifest alone would not
+ *   do: it types a computed bool as cdktf.IResolvable and has no snake_case names.)
  *
  * What the packages do not carry: the exact min_items of a list block (only
  * whether it is required: recorded as min_items 1), the max_items of a list
@@ -209,7 +210,7 @@ function fetchPackage(provider: string, work: string): Package {
     run('npm', ['pack', `${spec.package}@${spec.version}`, '--json', '--pack-destination', dir], work),
   ) as { filename: string }[];
   const tarball = join(dir, packed[0]!.filename);
-  // The google tarball unpacks to ~1 GB of bindings: take the manifest first,
+  // The google tarball unpacks to ~300 MB (the manifest is 95 MB): take the manifest first,
   // then only the binding files of the classes used.
   run('tar', ['-xzf', tarball, '-C', dir, 'package/.jsii', 'package/package.json'], work);
   const packageJson = JSON.parse(readFileSync(join(dir, 'package/package.json'), 'utf8')) as {
