@@ -185,7 +185,7 @@ describe('terraform schema checker', () => {
       bucket.force_destroy = 'yes'; // bool: only "true"/"false" (and "1"/"0") convert
       bucket.labels = 'team=a'; // map
       bucket.name = { a: 1 }; // string
-      bucket.cors = [{ method: 'GET', max_age_seconds: '1h' }]; // list(string), number
+      bucket.cors = [{ method: 'GET', origin: 5, max_age_seconds: '1h' }]; // list(string), list(string), number
       bucket.requester_pays = 1; // a number never converts to bool
       const queue = body(m, 'google_cloud_tasks_queue', 'queue');
       firstBlock(queue, 'stackdriver_logging_config').sampling_ratio = '0.5'; // converts: fine
@@ -200,6 +200,7 @@ describe('terraform schema checker', () => {
       'terraform/source.tf: google_storage_bucket.source: cors[0].max_age_seconds: expected a number, got a string ("1h")',
       'terraform/source.tf: google_storage_bucket.source: cors[0].method: expected list(string), got a string ("GET")',
       'terraform/source.tf: google_storage_bucket.source: requester_pays: expected a bool, got a number (1)',
+      'terraform/source.tf: google_storage_bucket.source: cors[0].origin: expected list(string), got a number (5)',
     ]);
   });
 
