@@ -56,7 +56,7 @@ export const defaultWebhookSettings: Omit<WebhookSettings, 'url' | 'clientToken'
   // Pub/Sub RetryPolicy defaults: minimumBackoff 10 s, maximumBackoff 600 s.
   minBackoffMs: 10_000,
   maxBackoffMs: 600_000,
-  // "keeps trying for 7 days" (rbm-api.md).
+  // Retries go on for 7 days (docs/rbm-platform.md#retries-and-the-delivery-queue).
   retentionMs: 7 * 24 * 3_600_000,
   // Pub/Sub push's default ack deadline: no answer within 10 s and the attempt failed (retried with
   // backoff). On a scaled or manual clock 10 s can be a few real ms, so it also needs 10 s of REAL

@@ -4,9 +4,10 @@ import type { Message } from './types.ts';
 import { nextVersion } from './versions.ts';
 
 /**
- * SMS fallback, at most once per message (DESIGN.md law 4). The state machine
- * lives on the message: `pending` -> claimed (attempts += 1, a lease in
- * `sendingUntil`) -> `sent` | `failed`, or back to pending to retry. A claim
+ * SMS fallback, at most once per message (law 4,
+ * docs/architecture.md#lifecycle-laws). The state machine lives on the
+ * message: `pending` -> claimed (attempts += 1, a lease in `sendingUntil`) ->
+ * `sent` | `failed`, or back to pending to retry. A claim
  * is written in a transaction before the provider is called, and the answer is
  * written after, so:
  * - a duplicate task delivery finds the lease and does not send (busy);

@@ -66,7 +66,8 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
       }
       break;
     case 'TTL_EXPIRATION_REVOKE_FAILED':
-      // Expired but not revoked: unless a DELIVERED came, revoke now, then fall back (rbm-api.md).
+      // Expired but not revoked: unless a DELIVERED came, revoke now, then fall back
+      // (docs/rbm-platform.md#payloads).
       if (message.tracked && message.deliveredAt === undefined && message.revocation.state === 'none') {
         effects.push({ kind: 'schedule', step: 'expired', sequence: 0, at: now });
       }

@@ -71,7 +71,7 @@ export function registerMessage(
     };
     if (message.fallback.enabled) message.fallback.reason = 'RCS delivery confirmed';
   } else if (send.state === 'not_rcs') {
-    // Not RCS-capable: nothing to revoke; go straight to the SMS (rbm-api.md, "404 on send").
+    // Not RCS-capable: nothing to revoke; go straight to the SMS (docs/rbm-platform.md#send, 404).
     if (message.fallback.enabled) {
       message.fallback.state = 'pending';
       message.fallback.reason = 'number is not RCS-capable';

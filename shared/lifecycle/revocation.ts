@@ -3,7 +3,8 @@ import type { Effect, Message, RevokeStep } from './types.ts';
 import { nextVersion } from './versions.ts';
 
 /**
- * Revocation, race-aware (rbm-api.md "Revoke"; DESIGN.md law 3). A 200 only
+ * Revocation, race-aware (docs/rbm-platform.md#revoke; law 3 in
+ * docs/architecture.md#lifecycle-laws). A 200 only
  * means "revoked unless a DELIVERED follows"; a 404 means "probably
  * delivered". Either way the confirm step, one grace period later, decides:
  * a DELIVERED arrived (the webhook recorded a lost race), or the revocation is

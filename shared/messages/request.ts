@@ -5,7 +5,7 @@ import type { Registration } from '../lifecycle/registration.ts';
 
 /**
  * The `messages` API's input, validated with messages that name the field.
- * Platform limits from rbm-api.md: UUID messageId, 3,072 characters of text,
+ * Platform limits (docs/rbm-platform.md#send): UUID messageId, 3,072 characters of text,
  * 250 KB of JSON, expiry at most 15 days ahead.
  */
 const maxPlatformExpiryMs = 15 * 24 * 3600 * 1000;

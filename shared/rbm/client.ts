@@ -1,8 +1,8 @@
 import type { AuthClient } from 'google-auth-library';
 
 /**
- * The three RBM calls the product makes (rbm-api.md): send, revoke, agent
- * event. Each returns what happened, with status and latency, and never
+ * The three RBM calls the product makes (docs/rbm-platform.md): send, revoke,
+ * agent event. Each returns what happened, with status and latency, and never
  * throws for an HTTP or network outcome: the caller's rules decide what a
  * 404 or a 503 means for the message.
  */

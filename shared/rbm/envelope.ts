@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What the RBM platform POSTs to the webhook (rbm-api.md, "Webhook"): either
+ * What the RBM platform POSTs to the webhook (docs/rbm-platform.md#webhook): either
  * the one-time registration handshake or a Pub/Sub-push style envelope whose
  * `message.data` is base64 JSON.
  */

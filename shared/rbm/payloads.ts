@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { DeliveryFact } from '../lifecycle/receipts.ts';
 
 /**
- * The payloads inside a verified envelope (rbm-api.md, "Payloads inside
- * message.data"). Each kind is recognised by its documented fields; anything
+ * The payloads inside a verified envelope's message.data
+ * (docs/rbm-platform.md#payloads). Each kind is recognised by its documented fields; anything
  * unrecognised is kept raw, never dropped.
  */
 export type Raw = Record<string, unknown>;

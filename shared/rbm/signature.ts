@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * RBM webhook authenticity (rbm-api.md, "Webhook"): X-Goog-Signature is
+ * RBM webhook authenticity (docs/rbm-platform.md#envelope-and-signature): X-Goog-Signature is
  * base64(HMAC-SHA512(key = clientToken, bytes = base64-decoded message.data)).
  * The HMAC covers the decoded bytes exactly as received, never re-serialised JSON.
  */

@@ -29,7 +29,7 @@ export interface TwilioSettings {
  *   ... and you retry ..., it is possible for a customer to receive multiple messages"
  *   (https://www.twilio.com/docs/api/errors/20500) -> ambiguous;
  * - no answer after the request went out -> ambiguous.
- * The fallback rules never retry an ambiguous Twilio send (DESIGN.md law 4).
+ * The fallback rules never retry an ambiguous Twilio send (law 4, docs/architecture.md#lifecycle-laws).
  */
 export function createTwilioSmsProvider(settings: TwilioSettings): SmsProvider {
   const base = settings.baseUrl.replace(/\/+$/, '');

@@ -6,8 +6,9 @@ import { queuePath, taskId, taskPath } from './names.ts';
 /**
  * Every Cloud Tasks call is bounded: the webhook awaits them before it
  * acknowledges, and a slow webhook delays every agent of the partner
- * (rbm-api.md). Creating is retried by the client within the bound (a repeat
- * collapses into ALREADY_EXISTS); cancelling is best effort, tried once.
+ * (docs/rbm-platform.md#retries-and-the-delivery-queue). Creating is retried
+ * by the client within the bound (a repeat collapses into ALREADY_EXISTS);
+ * cancelling is best effort, tried once.
  */
 const createTimeoutMs = 5_000;
 const cancelCallOptions = { timeout: 2_000, retry: null };

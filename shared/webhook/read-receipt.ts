@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * The agent's READ receipt for a user message gets an event id derived from
  * that message's id, in UUID form: a retried webhook sends the same id, and
- * the platform ignores an id the agent already used (rbm-api.md, agentEvents).
+ * the platform ignores an id the agent already used (docs/rbm-platform.md#agent-events).
  */
 export function readReceiptEventId(userMessageId: string): string {
   const hex = createHash('sha256').update(`read-receipt:${userMessageId}`).digest('hex');

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
 /**
- * Builds webhook deliveries exactly as rbm-api.md documents them, signed with
+ * Builds webhook deliveries exactly as docs/rbm-platform.md#webhook documents them, signed with
  * an HMAC computed here (not with the product's own signing code), so a test
  * proves the product against the documented scheme.
  */

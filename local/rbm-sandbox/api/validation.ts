@@ -3,7 +3,7 @@ import { ApiError } from './google-errors.ts';
 
 /**
  * The request rules the platform enforces, each with its source
- * (shared/reference/rbm-api.md unless noted). Where the docs leave a choice
+ * (docs/rbm-platform.md unless noted). Where the docs leave a choice
  * open the sandbox takes the strict reading, so an agent that passes here
  * passes on the platform.
  */

@@ -11,7 +11,7 @@ import { UserBehaviour } from './user-behaviour.ts';
 /**
  * The platform's view of phones and agent messages: queueing for offline
  * phones, delivery, revocation and its race, TTL expiry. Rules come from
- * shared/reference/rbm-api.md and the method pages cited inline.
+ * docs/rbm-platform.md and the method pages cited inline.
  *
  * A message's path: queued (waits while the phone is offline, then for the
  * drawn latency) -> in-flight (the last `inFlight` ms of the latency: the
@@ -236,10 +236,10 @@ export class PhoneNetwork {
 
   /**
    * phones.agentMessages.delete. 200 removes an undelivered message from the
-   * queue; 404 when it was delivered (rbm-api.md, "Revoke"). Unknown or already
+   * queue; 404 when it was delivered (docs/rbm-platform.md#revoke). Unknown or already
    * revoked ids also answer 404 (UNCONFIRMED in the docs; the sandbox's choice).
    * A revoke that lands mid-delivery races it: it answers 200 or 404 and a
-   * DELIVERED follows (rbm-api.md, "The race").
+   * DELIVERED follows (docs/rbm-platform.md#the-race).
    */
   revoke(agentId: string, number: string, messageId: string): 200 | 404 {
     const message = this.#messages.get(messageId);
@@ -391,7 +391,7 @@ export class PhoneNetwork {
   /**
    * TTL reached: "At expiry the platform itself revokes and posts a server event":
    * TTL_EXPIRATION_REVOKED, or TTL_EXPIRATION_REVOKE_FAILED when the message was
-   * mid-delivery (rbm-api.md, "Payloads inside message.data").
+   * mid-delivery (docs/rbm-platform.md#payloads).
    */
   #expire(message: SimMessage): void {
     const truth = message.truth;

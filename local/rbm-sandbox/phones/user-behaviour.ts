@@ -83,8 +83,8 @@ export class UserBehaviour {
         return;
       }
       case 'unsubscribe': {
-        // The opt-out keyword arrives as a user message, with the UNSUBSCRIBE event (rbm-api.md,
-        // "UNSUBSCRIBE also comes with a keyword text (STOP, ...)"). Sandbox's choice: the text first.
+        // The opt-out keyword arrives as a user message, with the UNSUBSCRIBE event (UNCONFIRMED:
+        // docs/rbm-platform.md#unconfirmed). Sandbox's choice: the text first.
         const messageId = this.#publisher.userMessage(agentId, number, { text: 'STOP' });
         this.#publisher.userEvent(agentId, number, 'UNSUBSCRIBE');
         phone.truth.userActivity.push({ at, messageId, ...action });

@@ -6,10 +6,10 @@ import { buildEnvelope, signature } from './envelope.ts';
 import type { WebhookPoster } from './post.ts';
 
 /**
- * The platform's delivery queue, as documented (shared/reference/rbm-api.md,
- * "Webhook / Retries"): all agents of a partner share ONE in-order queue, so
- * the head is retried until the webhook answers 200 and a slow or failing
- * webhook holds up everything behind it. Anything but 200 is a failure;
+ * The platform's delivery queue, as documented
+ * (docs/rbm-platform.md#retries-and-the-delivery-queue): all agents of a
+ * partner share ONE in-order queue, so the head is retried until the webhook
+ * answers 200 and a slow or failing webhook holds up everything behind it. Anything but 200 is a failure;
  * retries back off exponentially from 10 s up to 600 s between tries (Pub/Sub
  * RetryPolicy defaults, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions#retrypolicy)
  * for up to 7 days. Delivery is at least once: `duplicateRate` redelivers an

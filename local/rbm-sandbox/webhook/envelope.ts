@@ -3,7 +3,7 @@ import { rfc3339 } from './payloads.ts';
 
 /**
  * The Pub/Sub push envelope the platform POSTs to the webhook, and its
- * signature (shared/reference/rbm-api.md, "Webhook"):
+ * signature (docs/rbm-platform.md#envelope-and-signature):
  *   { message: { data: base64(JSON), attributes, messageId, publishTime }, subscription }
  *   X-Goog-Signature = base64(HMAC-SHA512(key = clientToken, bytes = base64-decoded data))
  */

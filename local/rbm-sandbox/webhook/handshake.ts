@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebhookPoster } from './post.ts';
 
 /**
- * The webhook registration handshake (shared/reference/rbm-api.md, "Webhook"):
+ * The webhook registration handshake (docs/rbm-platform.md#handshake):
  * the platform POSTs {"clientToken", "secret"}; a webhook that recognises the
  * token answers 200 with the secret as the plain-text body. Anything else and
  * the webhook is not registered.

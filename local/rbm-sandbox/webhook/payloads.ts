@@ -1,6 +1,6 @@
 /**
  * The JSON that goes inside `message.data`, field names exactly as documented
- * (shared/reference/rbm-api.md, "Payloads inside message.data"): user events
+ * (docs/rbm-platform.md#payloads): user events
  * and user messages name the phone `senderPhoneNumber`, server events name it
  * `phoneNumber`.
  */
@@ -52,7 +52,10 @@ export interface AgentLaunchEvent {
   sendTime: string;
 }
 
-/** The retired Business Messages receipts shape: several receipts for several messages (rbm-api.md). */
+/**
+ * The retired Business Messages receipts shape: several receipts for several messages
+ * (docs/rbm-platform.md#multi-receipt-payloads).
+ */
 export interface ReceiptBatch {
   agent: string;
   conversationId: string;
@@ -83,7 +86,7 @@ export function userEvent(fields: {
     sendTime: rfc3339(fields.at),
     agentId: fields.agentId,
   };
-  // messageId only on DELIVERED and READ (rbm-api.md).
+  // messageId only on DELIVERED and READ (docs/rbm-platform.md#payloads).
   if (fields.eventType === 'DELIVERED' || fields.eventType === 'READ') event.messageId = fields.messageId!;
   return event;
 }

@@ -98,8 +98,9 @@ export class Publisher {
   agentLaunchEvent(fields: Omit<AgentLaunchEvent, 'eventId' | 'sendTime'>): string {
     const eventId = this.newId();
     const payload: AgentLaunchEvent = { eventId, ...fields, sendTime: rfc3339(this.#timers.now()) };
-    // Launch events are told apart by attributes.type (rbm-api.md); the other attributes mirror
-    // the example on https://developers.google.com/business-communications/rcs-business-messaging/guides/build/events
+    // Launch events are told apart by attributes.type (docs/rbm-platform.md#payloads); the other
+    // attributes mirror the example on
+    // https://developers.google.com/business-communications/rcs-business-messaging/guides/build/events
     const attributes = {
       business_id: `${fields.agentId}@rbm.goog`,
       event_type: fields.newLaunchState,

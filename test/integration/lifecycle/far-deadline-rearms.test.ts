@@ -25,7 +25,7 @@ it('a deadline 90 days out is reached through re-armed tasks (Cloud Tasks schedu
   expect(view.timeline.filter((e: { type: string }) => e.type === 'REVOKE_REARMED')).toHaveLength(3);
   const firstCall = view.timeline.find((e: { type: string }) => e.type === 'REVOKE_ATTEMPT');
   expect(new Date(firstCall.at).getTime()).toBeGreaterThanOrEqual(start + 90 * 24 * 3_600_000);
-  // The platform keeps an undelivered message 30 days (rbm-api.md): by day 90 it is gone, the
+  // The platform keeps an undelivered message 30 days (docs/rbm-platform.md#send): by day 90 it is gone, the
   // revoke answers 404, and the time-critical policy falls back once delivery stays unconfirmed.
   expect(truth?.revokeAttempts.every((a) => a.answer === 404)).toBe(true);
   expect(message.status).toBe('sms_sent');
