@@ -7,6 +7,7 @@ import type {
   ProviderSchemaFixture,
 } from '../../local/terraform-schema/regenerate.ts';
 import { type Json, type JsonObject, repoRoot, type TerraformModule } from './terraform.ts';
+import { traversals as readTraversals, scanTemplate } from './terraform-expressions.ts';
 
 /**
  * Checks a Terraform module, as test/helpers/terraform.ts parses it, against the
@@ -334,56 +335,21 @@ function mismatch(value: Json, type: string, path: string, report: Report): stri
 // --- References inside expressions ---
 
 /**
- * The code of every interpolation and directive in a template, with the literal
- * text of nested quoted templates blanked: what references can appear in.
+ * The code of every interpolation and directive in a template (each followed by
+ * a newline), with the literal text of quoted strings and heredocs in it left
+ * out ("x" is "") and comments blanked: what references can appear in.
  */
 export function expressionCode(template: string): string {
-  let out = '';
-  const literal = (s: string, i: number, quoted: boolean): number => {
-    while (i < s.length) {
-      const c = s[i]!;
-      if (quoted && c === '"') return i;
-      if (quoted && c === '\\') {
-        i += 2;
-        continue;
-      }
-      if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
-        i += 3;
-        continue;
-      }
-      if ((c === '$' || c === '%') && s[i + 1] === '{') {
-        i = code(s, i + 2);
-        out += '\n';
-        i++;
-        continue;
-      }
-      i++;
-    }
-    return i;
-  };
-  const code = (s: string, i: number): number => {
-    let depth = 0;
-    while (i < s.length) {
-      const c = s[i]!;
-      if (c === '"') {
-        out += '""';
-        i = literal(s, i + 1, true) + 1;
-        continue;
-      }
-      if (c === '{') depth++;
-      if (c === '}') {
-        if (depth === 0) return i;
-        depth--;
-      }
-      out += c;
-      i++;
-    }
-    return i;
-  };
-  literal(template, 0, false);
-  return out;
+  const { masked, parts } = scanTemplate(template, literalFill);
+  return parts
+    .filter((part) => part.kind !== 'literal')
+    .map((part) => `${masked.slice(part.start, part.end).replaceAll(literalFill, '')}\n`)
+    .join('');
 }
+/** What scanTemplate blanks literal text with, so expressionCode can leave it out. */
+const literalFill = '\u0000';
 
+/** A step as the checks below read it: an index or key is its source text ("0", "\"\"" for a string key). */
 type Step = { attr: string } | { index: string } | { splat: true };
 
 interface Traversal {
@@ -392,42 +358,18 @@ interface Traversal {
   text: string;
 }
 
-const identifier = /[A-Za-z_][\w-]*/y;
-
 /** Every traversal (name.attr[index]...) in expression code, from its root name on. */
 export function traversals(code: string): Traversal[] {
-  const found: Traversal[] = [];
-  const root = /(?<![\w.\])\]:])[A-Za-z_][\w-]*/g;
-  for (let m = root.exec(code); m; m = root.exec(code)) {
-    const steps: Step[] = [];
-    let i = m.index + m[0].length;
-    for (;;) {
-      if (code[i] === '.' && code[i + 1] === '*') {
-        steps.push({ splat: true });
-        i += 2;
-      } else if (code[i] === '.') {
-        identifier.lastIndex = i + 1;
-        const name = identifier.exec(code) ?? /\d+/y.exec(code.slice(i + 1));
-        if (!name) break;
-        if (/^\d/.test(name[0])) steps.push({ index: name[0] });
-        else steps.push({ attr: name[0] });
-        i += 1 + name[0].length;
-      } else if (code[i] === '[') {
-        let depth = 0;
-        let j = i;
-        for (; j < code.length; j++) {
-          if (code[j] === '[') depth++;
-          else if (code[j] === ']' && --depth === 0) break;
-        }
-        const inner = code.slice(i + 1, j).trim();
-        steps.push(inner === '*' ? { splat: true } : { index: inner });
-        i = j + 1;
-      } else break;
-    }
-    found.push({ root: m[0], steps, text: code.slice(m.index, i) });
-    root.lastIndex = Math.max(root.lastIndex, m.index + m[0].length);
-  }
-  return found;
+  return readTraversals(code).map((t) => ({
+    root: t.root,
+    steps: t.steps.map((step): Step => {
+      if ('index' in step) return { index: String(step.index) };
+      if ('key' in step) return { index: JSON.stringify(step.key) };
+      if ('expr' in step) return { index: step.expr };
+      return step;
+    }),
+    text: t.text,
+  }));
 }
 
 const resourceType = /^[a-z][a-z0-9]*_[a-z0-9_]+$/;

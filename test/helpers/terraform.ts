@@ -39,7 +39,8 @@ type Parse = (filename: string, contents: string) => Promise<Record<string, unkn
 // error below says what to install if it is missing.
 const parserPackage = '@cdktf/hcl2json';
 
-async function loadParser(): Promise<Parse> {
+/** HashiCorp's HCL parser: .tf text to Terraform's JSON configuration syntax. */
+export async function loadParser(): Promise<Parse> {
   try {
     const module = (await import(parserPackage)) as { parse?: Parse; default?: { parse?: Parse } };
     const parse = module.parse ?? module.default?.parse;

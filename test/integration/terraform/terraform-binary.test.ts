@@ -22,13 +22,13 @@ import {
   terraformBinary,
   terraformEnv,
   unknownPaths,
-} from '../../helpers/terraform-evaluate.ts';
+} from '../../helpers/terraform-evaluate/index.ts';
 
 // The module checked by the real terraform binary, when there is one: its
 // formatting, its provider requirements, and its own logic (every local,
 // count, for_each, validation and precondition) evaluated by a plan of the
 // example in which every provider resource is the built-in terraform_data
-// (test/helpers/terraform-evaluate.ts). No provider is downloaded.
+// (test/helpers/terraform-evaluate/). No provider is downloaded.
 
 const example = 'terraform/examples/minimal';
 const moduleCall = 'module.rbm_lifecycle';

@@ -1,23 +1,19 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
-import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { type Json, type JsonObject, loadParser, repoRoot } from '../terraform.ts';
 import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
-import { type Json, type JsonObject, repoRoot } from './terraform.ts';
+  identifier,
+  type Part,
+  type Step,
+  scanTemplate,
+  type Traversal,
+  traversals,
+} from '../terraform-expressions.ts';
 
 /**
- * Runs a Terraform module's own logic with the real terraform binary, without
- * any provider: every local, every count / for_each, every variable validation
+ * The transformation behind evaluateModule (./index.ts), which runs a Terraform
+ * module's own logic with the real terraform binary, without any provider: every local, every count / for_each, every variable validation
  * and every precondition, with the arguments a root module (an example) passes.
  *
  * The module is parsed with HashiCorp's HCL parser (@cdktf/hcl2json, Terraform's
@@ -53,81 +49,16 @@ import { type Json, type JsonObject, repoRoot } from './terraform.ts';
  * replaces or hides single files.
  */
 
-/** The terraform binary on PATH, or null when there is none. */
-export const terraformBinary: string | null = (() => {
-  const found = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' });
-  const path = found.status === 0 ? found.stdout.trim() : '';
-  return path === '' ? null : path;
-})();
-
-export interface TerraformRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The environment terraform runs with: no user CLI configuration (an empty file
- * in `scratch`: no plugin cache, credentials helper or provider mirror), no
- * checkpoint call, no TF_VAR_ / TF_CLI_ARGS from the caller's shell, and its
- * data directory (.terraform) in `scratch`, outside the repository.
- */
-export function terraformEnv(scratch: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('TF_') && key !== 'CHECKPOINT_DISABLE') env[key] = value;
-  }
-  mkdirSync(scratch, { recursive: true });
-  const cliConfig = join(scratch, 'terraformrc');
-  if (!existsSync(cliConfig)) writeFileSync(cliConfig, '');
-  env.TF_CLI_CONFIG_FILE = cliConfig;
-  env.TF_DATA_DIR = join(scratch, 'data');
-  env.TF_IN_AUTOMATION = '1';
-  env.TF_INPUT = '0';
-  env.CHECKPOINT_DISABLE = '1';
-  return env;
-}
-
-export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformRun> {
-  if (!terraformBinary) return Promise.reject(new Error('no terraform binary on PATH'));
-  const binary = terraformBinary;
-  return new Promise((done, fail) => {
-    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 // --- Parsing --------------------------------------------------------------------------
 
-type Parse = (filename: string, contents: string) => Promise<Record<string, unknown>>;
-const parserPackage = '@cdktf/hcl2json';
-let parser: Promise<Parse> | undefined;
-function hclParser(): Promise<Parse> {
-  parser ??= (async () => {
-    const module = (await import(parserPackage)) as { parse?: Parse; default?: { parse?: Parse } };
-    const parse = module.parse ?? module.default?.parse;
-    if (!parse) throw new Error(`${parserPackage} exports no parse()`);
-    return parse;
-  })();
-  return parser;
-}
-
-interface ParsedFile {
+export interface ParsedFile {
   name: string;
   body: JsonObject;
 }
 
-async function parseDir(dir: string, sources: Record<string, string | null>): Promise<ParsedFile[]> {
-  const parse = await hclParser();
+/** The .tf files of one module directory, `sources` replacing or leaving out some, each parsed to the JSON syntax. */
+export async function parseDir(dir: string, sources: Record<string, string | null>): Promise<ParsedFile[]> {
+  const parse = await loadParser();
   const names = new Set(readdirSync(join(repoRoot, dir)).filter((name) => name.endsWith('.tf')));
   for (const [path, text] of Object.entries(sources)) {
     if (posix.dirname(path) !== dir) continue;
@@ -140,134 +71,6 @@ async function parseDir(dir: string, sources: Record<string, string | null>): Pr
     files.push({ name, body: (await parse(name, text)) as JsonObject });
   }
   return files;
-}
-
-// --- Templates and code -----------------------------------------------------------------
-// The JSON syntax writes every expression as a string template: literal text plus
-// ${...} interpolations and %{...} directives whose code is the source text. The
-// scanner below finds the code parts (skipping strings, comments and heredocs in
-// the code) and a mask of the whole string in which string literal text and
-// comments are blanked, so references can be found with a regular expression.
-
-interface Part {
-  kind: 'literal' | 'code' | 'directive';
-  start: number;
-  end: number;
-}
-
-interface Scanned {
-  masked: string;
-  parts: Part[];
-}
-
-function scanTemplate(s: string): Scanned {
-  const out = s.split('');
-  const blank = (from: number, to: number, fill: string): void => {
-    for (let k = from; k < to && k < out.length; k++) if (out[k] !== '\n') out[k] = fill;
-  };
-  // Code from j: returns the index of its closing '}' (or the end).
-  const code = (start: number): number => {
-    let j = start;
-    let depth = 0;
-    while (j < s.length) {
-      const c = s[j]!;
-      if (c === '"') {
-        j = quoted(j + 1);
-        continue;
-      }
-      if (c === '#' || (c === '/' && s[j + 1] === '/')) {
-        const newline = s.indexOf('\n', j);
-        const end = newline < 0 ? s.length : newline;
-        blank(j, end, ' ');
-        j = end;
-        continue;
-      }
-      if (c === '/' && s[j + 1] === '*') {
-        const close = s.indexOf('*/', j + 2);
-        const end = close < 0 ? s.length : close + 2;
-        blank(j, end, ' ');
-        j = end;
-        continue;
-      }
-      if (c === '<' && s[j + 1] === '<') {
-        const heredoc = /^<<-?([A-Za-z_][\w-]*)\r?\n/.exec(s.slice(j));
-        if (heredoc) {
-          j = heredocBody(j + heredoc[0].length, heredoc[1]!);
-          continue;
-        }
-      }
-      if (c === '{') depth++;
-      else if (c === '}') {
-        if (depth === 0) return j;
-        depth--;
-      }
-      j++;
-    }
-    return j;
-  };
-  // Template text from j up to `stop` (a closing quote) or the end; returns the
-  // index after the closing quote.
-  const template = (start: number, stop: '"' | null, parts?: Part[]): number => {
-    let j = start;
-    let literalStart = j;
-    const flush = (end: number): void => {
-      if (parts && end > literalStart) parts.push({ kind: 'literal', start: literalStart, end });
-    };
-    while (j < s.length) {
-      const c = s[j]!;
-      if (stop && c === '\\') {
-        blank(j, j + 2, '_');
-        j += 2;
-        continue;
-      }
-      if (stop && c === stop) {
-        return j + 1;
-      }
-      if ((c === '$' || c === '%') && s[j + 1] === c && s[j + 2] === '{') {
-        blank(j, j + 3, '_');
-        j += 3;
-        continue;
-      }
-      if ((c === '$' || c === '%') && s[j + 1] === '{') {
-        flush(j);
-        const end = code(j + 2);
-        parts?.push({ kind: c === '$' ? 'code' : 'directive', start: j + 2, end });
-        j = end + 1;
-        literalStart = j;
-        continue;
-      }
-      blank(j, j + 1, '_');
-      j++;
-    }
-    flush(s.length);
-    return j;
-  };
-  const quoted = (start: number): number => template(start, '"');
-  const heredocBody = (start: number, marker: string): number => {
-    // Up to the line that is only the marker; interpolations inside are code.
-    const lines = /\n[ \t]*([A-Za-z_][\w-]*)[ \t]*(?=\r?\n|$)/g;
-    lines.lastIndex = start - 1;
-    let end = s.length;
-    for (let m = lines.exec(s); m; m = lines.exec(s)) {
-      if (m[1] === marker) {
-        end = m.index + 1;
-        break;
-      }
-    }
-    let j = start;
-    while (j < end) {
-      if ((s[j] === '$' || s[j] === '%') && s[j + 1] === '{') {
-        j = code(j + 2) + 1;
-        continue;
-      }
-      blank(j, j + 1, '_');
-      j++;
-    }
-    return end + marker.length + (s.slice(end).match(/^[ \t]*/)?.[0].length ?? 0);
-  };
-  const parts: Part[] = [];
-  template(0, null, parts);
-  return { masked: out.join(''), parts };
 }
 
 // --- The transformation ---------------------------------------------------------------------
@@ -288,9 +91,6 @@ interface ModuleInfo {
   instances: Map<string, Instance>;
 }
 
-const identifier = '[A-Za-z_][\\w-]*';
-const referencePattern = new RegExp(`(?<![\\w.\\-])(data\\.)?(${identifier})\\.(${identifier})`, 'g');
-
 function instanceId(kind: 'resource' | 'data', type: string, name: string): string {
   return `${kind === 'data' ? 'data.' : ''}${type}.${name}`;
 }
@@ -305,65 +105,45 @@ function localName(instance: Instance): string {
     : `rsc__${instance.type}__${instance.name}`;
 }
 
-/** Reads `[...]`, `.name` and `.*` segments from position p of a masked code text. */
-function readTraversal(
-  original: string,
-  masked: string,
-  p: number,
-): { segments: (Segment | 'splat' | 'expr')[]; end: number } {
-  const segments: (Segment | 'splat' | 'expr')[] = [];
-  let j = p;
-  for (;;) {
-    if (masked[j] === '.' && masked[j + 1] === '*') {
-      segments.push('splat');
-      j += 2;
-      continue;
-    }
-    if (masked[j] === '.') {
-      const m = new RegExp(`^${identifier}`).exec(masked.slice(j + 1));
-      if (!m) break;
-      segments.push({ attr: m[0] });
-      j += 1 + m[0].length;
-      continue;
-    }
-    if (masked[j] === '[') {
-      let depth = 0;
-      let k = j;
-      for (; k < masked.length; k++) {
-        if (masked[k] === '[') depth++;
-        else if (masked[k] === ']' && --depth === 0) break;
-      }
-      const inner = original.slice(j + 1, k).trim();
-      if (inner === '*') segments.push('splat');
-      else if (/^\d+$/.test(inner)) segments.push({ index: Number(inner) });
-      else if (/^"[^"\\$%]*"$/.test(inner)) segments.push({ key: JSON.parse(inner) as string });
-      else segments.push('expr');
-      j = k + 1;
-      continue;
-    }
-    break;
+/** The literal steps of a traversal, up to the first splat or computed index. */
+function literalPath(steps: Step[]): Segment[] {
+  const path: Segment[] = [];
+  for (const step of steps) {
+    if ('splat' in step || 'expr' in step) break;
+    path.push(step);
   }
-  return { segments, end: j };
+  return path;
 }
 
-function recordPath(instance: Instance, segments: (Segment | 'splat' | 'expr')[]): void {
-  const rest = instance.mode === 'single' ? segments : segments.slice(1);
-  const path: Segment[] = [];
-  for (const segment of rest) {
-    if (segment === 'splat' || segment === 'expr') break;
-    path.push(segment);
-  }
+/** The resource or data source a traversal starts with, and how many of its steps name it. */
+function referencedInstance(
+  info: ModuleInfo,
+  t: Traversal,
+): { instance: Instance; named: number } | undefined {
+  const [first, second] = t.steps;
+  if (!first || !('attr' in first)) return undefined;
+  const named = t.root === 'data' && second && 'attr' in second ? 2 : 1;
+  const id =
+    named === 2
+      ? instanceId('data', first.attr, (second as { attr: string }).attr)
+      : instanceId('resource', t.root, first.attr);
+  const instance = info.instances.get(id);
+  return instance ? { instance, named } : undefined;
+}
+
+function recordPath(instance: Instance, path: Segment[]): void {
   if (path.length > 0 && 'attr' in path[0]!) instance.paths.push(path);
 }
 
 /** Collects the attribute paths read from every resource and data source in one code text. */
 function collectPaths(info: ModuleInfo, original: string, masked: string): void {
-  for (const m of masked.matchAll(referencePattern)) {
-    const kind = m[1] ? 'data' : 'resource';
-    const instance = info.instances.get(instanceId(kind, m[2]!, m[3]!));
-    if (!instance) continue;
-    const { segments } = readTraversal(original, masked, m.index + m[0].length);
-    recordPath(instance, segments);
+  const found = traversals(original, masked);
+  for (const t of found) {
+    const referenced = referencedInstance(info, t);
+    if (!referenced) continue;
+    const { instance, named } = referenced;
+    // After the instance key, if it has count or for_each.
+    recordPath(instance, literalPath(t.steps.slice(instance.mode === 'single' ? named : named + 1)));
   }
   // for k, v in T.N : ... v.attr ...
   const forPattern = new RegExp(
@@ -373,19 +153,11 @@ function collectPaths(info: ModuleInfo, original: string, masked: string): void 
   for (const m of masked.matchAll(forPattern)) {
     const instance = info.instances.get(instanceId(m[2] ? 'data' : 'resource', m[3]!, m[4]!));
     if (!instance) continue;
-    const variable = new RegExp(`(?<![\\w.\\-])${m[1]}(?=[.\\[])`, 'g');
-    variable.lastIndex = m.index + m[0].length;
-    for (const v of masked.slice(m.index + m[0].length).matchAll(variable)) {
-      const at = m.index + m[0].length + v.index + m[1]!.length;
-      const { segments } = readTraversal(original, masked, at);
-      // The loop variable is one instance: no instance key to skip.
-      const path: Segment[] = [];
-      for (const segment of segments) {
-        if (segment === 'splat' || segment === 'expr') break;
-        path.push(segment);
-      }
-      if (path.length > 0 && 'attr' in path[0]!) instance.paths.push(path);
-    }
+    const after = m.index + m[0].length;
+    // The loop variable is one instance: no instance key to skip.
+    for (const t of found)
+      if (t.start >= after && t.root === m[1] && t.steps.length > 0)
+        recordPath(instance, literalPath(t.steps));
   }
 }
 
@@ -399,12 +171,12 @@ interface RewriteContext {
 
 function rewriteCode(original: string, masked: string, ctx: RewriteContext): string {
   const edits: { start: number; end: number; text: string }[] = [];
-  for (const m of masked.matchAll(referencePattern)) {
-    const kind = m[1] ? 'data' : 'resource';
-    const instance = ctx.info.instances.get(instanceId(kind, m[2]!, m[3]!));
-    if (!instance) continue;
+  for (const t of traversals(original, masked)) {
+    const referenced = referencedInstance(ctx.info, t);
+    if (!referenced) continue;
+    const { instance, named } = referenced;
     const text = ctx.dependsOn ? `terraform_data.${dataName(instance)}` : `local.${localName(instance)}`;
-    edits.push({ start: m.index, end: m.index + m[0].length, text });
+    edits.push({ start: t.start, end: t.stepEnds[named - 1]!, text });
   }
   if (ctx.self) {
     for (const m of masked.matchAll(/(?<![\w.-])self\./g)) {
@@ -654,16 +426,16 @@ function labelled(value: Json | undefined): [string, JsonObject][] {
   return out;
 }
 
-interface Transformed {
+export interface Transformed {
   files: Map<string, string>;
   /** Relative directories of the local modules it calls. */
   moduleSources: string[];
 }
 
-type DataValues = Record<string, Record<string, string>>;
-type ModuleArguments = Record<string, Record<string, string | null>>;
+export type DataValues = Record<string, Record<string, string>>;
+export type ModuleArguments = Record<string, Record<string, string | null>>;
 
-function transformModule(
+export function transformModule(
   parsed: ParsedFile[],
   options: { root: boolean; dataValues: DataValues; moduleArguments: ModuleArguments },
 ): Transformed {
@@ -824,245 +596,4 @@ function transformModule(
   }
   files.set('zz_evaluate.tf', `${extra.join('\n\n')}\n`);
   return { files, moduleSources };
-}
-
-// --- The mirror and the run ----------------------------------------------------------------------
-
-export interface EvaluateOptions {
-  /** The root module, relative to the repository (e.g. terraform/examples/minimal). */
-  root: string;
-  /** Values of the root's variables (written as a .auto.tfvars.json). */
-  variables?: Record<string, Json>;
-  /** Per module call, arguments replaced by an HCL expression, or removed (null). */
-  moduleArguments?: ModuleArguments;
-  /** Per data source ("data.T.N"), the HCL expression of a computed attribute ("number"). */
-  dataValues?: DataValues;
-  /** Module .tf files replaced (their text) or left out (null) before the transformation, by repository path. */
-  sources?: Record<string, string | null>;
-  /** Repository files replaced (content) or hidden (null) in the mirror, by repository path. */
-  files?: Record<string, string | Buffer | null>;
-}
-
-export interface Diagnostic {
-  severity: string;
-  summary: string;
-  detail: string;
-  address?: string;
-}
-
-export interface PlanChange {
-  address: string;
-  module_address?: string;
-  type: string;
-  name: string;
-  index?: string | number;
-  change: { actions: string[]; after: { input?: Json } | null; after_unknown: { input?: unknown } | null };
-}
-
-export interface PlanJson {
-  resource_changes?: PlanChange[];
-  output_changes?: Record<string, { after: Json; after_unknown: unknown }>;
-}
-
-export interface Evaluation {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-  plan?: PlanJson;
-  /** Everything terraform printed, for a failing assertion's message. */
-  log: string;
-  /** The transformed configuration, by mirror path, for a failing assertion's message. */
-  config: Record<string, string>;
-  /** Instances of one original resource (or "data.T.N") in one module ("module.x", "" for the root). */
-  instances(
-    id: string,
-    module?: string,
-  ): { key: string | number | undefined; input: Json; unknown: unknown }[];
-  /** The locals of a module called by the root, and which of their parts are unknown. */
-  locals(moduleCall: string): { values: JsonObject; unknown: Record<string, unknown> };
-}
-
-export async function evaluateModule(options: EvaluateOptions): Promise<Evaluation> {
-  const tmp = mkdtempSync(join(tmpdir(), 'tf-evaluate-'));
-  try {
-    return await evaluateIn(tmp, options);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-async function evaluateIn(tmp: string, options: EvaluateOptions): Promise<Evaluation> {
-  const mirror = join(tmp, 'repo');
-  // Transform the root and every local module it calls, recursively.
-  const transformed = new Map<string, Map<string, string>>();
-  const pending = [posix.normalize(options.root)];
-  while (pending.length > 0) {
-    const dir = pending.shift()!;
-    if (transformed.has(dir)) continue;
-    const sources = Object.fromEntries(
-      Object.entries(options.sources ?? {}).map(([path, text]) => [posix.normalize(path), text]),
-    );
-    const result = transformModule(await parseDir(dir, sources), {
-      root: dir === posix.normalize(options.root),
-      dataValues: options.dataValues ?? {},
-      moduleArguments: dir === posix.normalize(options.root) ? (options.moduleArguments ?? {}) : {},
-    });
-    transformed.set(dir, result.files);
-    for (const source of result.moduleSources) pending.push(posix.normalize(posix.join(dir, source)));
-  }
-  const overlay = new Map(
-    Object.entries(options.files ?? {}).map(([path, content]) => [posix.normalize(path), content]),
-  );
-  const real = new Set<string>(['.']);
-  for (const path of [...transformed.keys(), ...overlay.keys()]) {
-    for (let p = path; p !== '.' && p !== '/' && p !== ''; p = posix.dirname(p)) real.add(p);
-  }
-  const skipInModule = (name: string): boolean =>
-    name.endsWith('.tf') ||
-    name.endsWith('.tf.json') ||
-    name === 'terraform.tfvars' ||
-    name === 'terraform.tfvars.json' ||
-    /\.auto\.tfvars(\.json)?$/.test(name) ||
-    name.startsWith('.terraform') ||
-    name.startsWith('terraform.tfstate');
-  const mirrorDir = (rel: string): void => {
-    const target = join(mirror, rel);
-    mkdirSync(target, { recursive: true });
-    const source = join(repoRoot, rel);
-    if (!existsSync(source) || !lstatSync(source).isDirectory()) return;
-    for (const name of readdirSync(source)) {
-      const child = rel === '.' ? name : posix.join(rel, name);
-      if (name === '.git') continue;
-      if (transformed.has(rel) && skipInModule(name)) continue;
-      if (overlay.has(child)) continue;
-      if (real.has(child) && lstatSync(join(source, name)).isDirectory()) mirrorDir(child);
-      else symlinkSync(join(source, name), join(target, name));
-    }
-  };
-  mirrorDir('.');
-  for (const dir of real) if (!overlay.has(dir)) mkdirSync(join(mirror, dir), { recursive: true });
-  for (const [path, content] of overlay) {
-    if (content === null) continue;
-    mkdirSync(dirname(join(mirror, path)), { recursive: true });
-    writeFileSync(join(mirror, path), content);
-  }
-  const config: Record<string, string> = {};
-  for (const [dir, files] of transformed) {
-    for (const [name, text] of files) {
-      writeFileSync(join(mirror, dir, name), text);
-      config[posix.join(dir, name)] = text;
-    }
-  }
-  const rootDir = join(mirror, options.root);
-  writeFileSync(join(rootDir, 'evaluate.auto.tfvars.json'), JSON.stringify(options.variables ?? {}));
-
-  const env = terraformEnv(join(tmp, 'scratch'));
-  let log = '';
-  const step = async (args: string[]): Promise<TerraformRun> => {
-    const run = await runTerraform(args, rootDir, env);
-    log += `$ terraform ${args.join(' ')}\n${run.stdout}${run.stderr}\n`;
-    return run;
-  };
-  const evaluation = (ok: boolean, diagnostics: Diagnostic[], plan?: PlanJson): Evaluation =>
-    makeEvaluation(ok, diagnostics, log, config, plan);
-
-  const init = await step(['init', '-backend=false', '-input=false', '-no-color']);
-  if (init.code !== 0)
-    return evaluation(false, [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr }]);
-  const plan = await step([
-    'plan',
-    '-input=false',
-    '-no-color',
-    '-lock=false',
-    '-json',
-    '-out=evaluate.tfplan',
-  ]);
-  const diagnostics = plan.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { type?: string; diagnostic?: Diagnostic & { address?: string } })
-    .filter((message) => message.type === 'diagnostic' && message.diagnostic)
-    .map((message) => message.diagnostic!);
-  if (plan.code !== 0) return evaluation(false, diagnostics);
-  const show = await step(['show', '-json', '-no-color', 'evaluate.tfplan']);
-  if (show.code !== 0) return evaluation(false, diagnostics);
-  return evaluation(true, diagnostics, JSON.parse(show.stdout) as PlanJson);
-}
-
-function makeEvaluation(
-  ok: boolean,
-  diagnostics: Diagnostic[],
-  log: string,
-  config: Record<string, string>,
-  plan?: PlanJson,
-): Evaluation {
-  return {
-    ok,
-    diagnostics,
-    plan,
-    log,
-    config,
-    instances(id, module = '') {
-      const [kind, type, name] = id.startsWith('data.') ? id.split('.') : ['resource', ...id.split('.')];
-      const wanted = kind === 'data' ? `data__${type}__${name}` : `${type}__${name}`;
-      return (plan?.resource_changes ?? [])
-        .filter(
-          (c) => c.type === 'terraform_data' && c.name === wanted && (c.module_address ?? '') === module,
-        )
-        .map((c) => ({
-          key: c.index,
-          input: c.change.after?.input ?? null,
-          unknown: c.change.after_unknown?.input ?? false,
-        }));
-    },
-    locals(moduleCall) {
-      const outputs = plan?.output_changes?.evaluate_modules;
-      const after = (outputs?.after ?? {}) as JsonObject;
-      const unknown = (outputs?.after_unknown ?? {}) as Record<string, Record<string, unknown>>;
-      if (unknown === (true as unknown)) throw new Error('the whole evaluate_modules output is unknown');
-      const module = (after[moduleCall] ?? {}) as JsonObject;
-      return {
-        values: (module.evaluate_locals ?? {}) as JsonObject,
-        unknown: (unknown[moduleCall]?.evaluate_locals ?? {}) as Record<string, unknown>,
-      };
-    },
-  };
-}
-
-/** Paths (a.b[0].c) of every unknown value in an after_unknown structure. */
-export function unknownPaths(unknown: unknown, prefix = ''): string[] {
-  if (unknown === true) return [prefix || '(the whole value)'];
-  if (Array.isArray(unknown)) return unknown.flatMap((item, i) => unknownPaths(item, `${prefix}[${i}]`));
-  if (unknown && typeof unknown === 'object') {
-    return Object.entries(unknown).flatMap(([key, value]) =>
-      unknownPaths(
-        value,
-        /^[A-Za-z_][\w-]*$/.test(key) ? (prefix ? `${prefix}.${key}` : key) : `${prefix}["${key}"]`,
-      ),
-    );
-  }
-  return [];
-}
-
-/** Provider requirements `terraform providers` prints for one module of its tree ("" = the root). */
-export function parseProviders(output: string): Map<string, Map<string, string>> {
-  const byModule = new Map<string, Map<string, string>>();
-  const stack: { depth: number; module: string }[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^([│ ]*)[├└]── (.*)$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    while (stack.length > 0 && stack.at(-1)!.depth >= depth) stack.pop();
-    const parent = stack.at(-1)?.module ?? '';
-    const text = m[2]!.trim();
-    const provider = /^provider\[([^\]]+)\]\s*(.*)$/.exec(text);
-    if (provider) {
-      if (!byModule.has(parent)) byModule.set(parent, new Map());
-      byModule.get(parent)!.set(provider[1]!, provider[2]!.trim());
-    } else if (text.startsWith('module.')) {
-      const module = parent ? `${parent}.${text}` : text;
-      stack.push({ depth, module });
-      if (!byModule.has(module)) byModule.set(module, new Map());
-    }
-  }
-  return byModule;
 }
