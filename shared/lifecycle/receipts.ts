@@ -72,6 +72,8 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
         effects.push({ kind: 'schedule', step: 'expired', sequence: 0, at: now });
       }
       break;
+    default:
+      return unknownFactType(fact.type);
   }
 
   const wasWaiting = before.tracked && before.status === 'pending';
@@ -103,6 +105,11 @@ function recordDelivery(message: Message, at: Date): void {
       message.fallback.reason = 'RCS delivery confirmed';
     }
   }
+}
+
+/** Exhaustiveness guard: a receipt type added to DeliveryFact without a case here fails typecheck. */
+function unknownFactType(type: never): never {
+  throw new Error(`unknown delivery fact type: ${String(type)}`);
 }
 
 function earliest(current: Date | undefined, candidate: Date): Date {
