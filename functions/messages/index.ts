@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as ff from '@google-cloud/functions-framework';
+import { formatRetryAfter, retryAfterSeconds } from '../../shared/http/retry-after.ts';
 import { type CreateResult, createMessages } from '../../shared/messages/create.ts';
 import { publicMessage, readMessageView } from '../../shared/messages/read.ts';
 import {
@@ -39,8 +40,7 @@ ff.http(
       runtime.log.error({ event: 'messages.failed', error }, 'messages request failed; the caller may retry');
       reply = { status: 503, body: { error: 'temporarily unavailable, retry' } };
     }
-    if (reply.retryAfterMs !== undefined)
-      res.set('Retry-After', String(Math.ceil(reply.retryAfterMs / 1000)));
+    if (reply.retryAfterMs !== undefined) res.set('Retry-After', formatRetryAfter(reply.retryAfterMs));
     if (reply.allow) res.set('Allow', reply.allow);
     res.status(reply.status).json(reply.body);
   }),
@@ -108,7 +108,7 @@ async function createBatch(body: unknown): Promise<Reply> {
     if (!p.ok) return { index, ...idOf(batch.data.messages[index]), status: 400, errors: p.errors };
     const reply = toReply(created[next++]!);
     const retry =
-      reply.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(reply.retryAfterMs / 1000) };
+      reply.retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterSeconds(reply.retryAfterMs) };
     return { index, ...(reply.body as object), ...retry };
   });
   return { status: 200, body: { results } };

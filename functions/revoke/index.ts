@@ -1,4 +1,5 @@
 import * as ff from '@google-cloud/functions-framework';
+import { formatRetryAfter } from '../../shared/http/retry-after.ts';
 import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { handleRevokeTask, type RevokeTaskOutcome } from '../../shared/revoke/handle-task.ts';
 import { revokeLogs } from '../../shared/revoke/logs.ts';
@@ -34,7 +35,7 @@ ff.http(
         return;
       case 'retry':
         if (outcome.retryAfterMs !== undefined)
-          res.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
+          res.set('Retry-After', formatRetryAfter(outcome.retryAfterMs));
         res.status(503).json({ ok: false, retry: true, verdict: outcome.verdict });
         return;
       case 'unavailable':

@@ -1,4 +1,5 @@
 import type { AuthClient } from 'google-auth-library';
+import { parseRetryAfter } from '../http/retry-after.ts';
 
 /**
  * The three RBM calls the product makes (docs/rbm-platform.md): send, revoke,
@@ -102,12 +103,4 @@ function errorMessage(body: unknown): string | undefined {
   const error = (body as { error?: { message?: unknown; status?: unknown } } | null)?.error;
   if (!error || typeof error.message !== 'string') return undefined;
   return typeof error.status === 'string' ? `${error.status}: ${error.message}` : error.message;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../rbm/client.ts';
+import { parseRetryAfter } from '../http/retry-after.ts';
 import { type Exchange, firstHeader, parseJson } from './transport.ts';
 import type { SmsResult } from './types.ts';
 
