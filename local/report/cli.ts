@@ -3,11 +3,11 @@ import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { GoogleAuth } from 'google-auth-library';
+import { readReport } from '../../shared/report/read.ts';
+import type { GroupSpec } from '../../shared/report/types.ts';
+import { parseDuration, parseTimeBound, type TimeBound } from '../../shared/report/window.ts';
 import { formatText } from './format.ts';
 import { formatHtml } from './html.ts';
-import { readReport } from './read.ts';
-import type { GroupSpec } from './types.ts';
-import { parseDuration, parseTimeBound, type TimeBound } from './window.ts';
 
 /**
  * `npm run report`: what happened to the messages, read from Firestore: the

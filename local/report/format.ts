@@ -1,5 +1,5 @@
-import type { OutcomeCategory, Report, ScopeReport } from './types.ts';
-import { statuses } from './types.ts';
+import type { OutcomeCategory, Report, ScopeReport } from '../../shared/report/types.ts';
+import { statuses } from '../../shared/report/types.ts';
 
 /** 185 ms, 1.8 s, 4.0 min, 2.5 h, 1.2 d; an em dash for nothing. */
 export function formatDuration(ms: number | null): string {

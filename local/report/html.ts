@@ -1,6 +1,12 @@
+import type {
+  Distribution,
+  OutcomeCategory,
+  Report,
+  ScopeReport,
+  Timeline,
+} from '../../shared/report/types.ts';
+import { statuses } from '../../shared/report/types.ts';
 import { formatDuration, formatRate } from './format.ts';
-import type { Distribution, OutcomeCategory, Report, ScopeReport, Timeline } from './types.ts';
-import { statuses } from './types.ts';
 
 /*
  * The report as one self-contained HTML page: inline CSS and inline SVG

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { formatText } from '../../shared/report/format.ts';
 import { readReport } from '../../shared/report/read.ts';
 import { SystemClock } from '../clock.ts';
+import { formatText } from '../report/format.ts';
 import { runDemoWorkload } from './demo.ts';
 import { demoStatus } from './demo-status.ts';
 import { type Stack, startStack } from './start.ts';

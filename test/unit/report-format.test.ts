@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatRate, formatText } from '../../shared/report/format.ts';
-import { escapeHtml, formatHtml } from '../../shared/report/html.ts';
+import { formatDuration, formatRate, formatText } from '../../local/report/format.ts';
+import { escapeHtml, formatHtml } from '../../local/report/html.ts';
 import { buildScope } from '../../shared/report/stats.ts';
 import { type Report, type ScopeCounts, statuses } from '../../shared/report/types.ts';
 

@@ -12,7 +12,7 @@ import { useFirestoreEmulator } from '../../helpers/firestore.ts';
  * real project).
  */
 
-const cli = join(import.meta.dirname, '../../../shared/report/cli.ts');
+const cli = join(import.meta.dirname, '../../../local/report/cli.ts');
 const fs = useFirestoreEmulator({ resetBeforeEach: false });
 
 async function run(args: string[], env: Record<string, string | undefined> = {}) {
@@ -98,7 +98,7 @@ beforeAll(async () => {
   ]);
 });
 
-describe('npm run report (shared/report/cli.ts)', () => {
+describe('npm run report (local/report/cli.ts)', () => {
   it('reads the emulator named by FIRESTORE_EMULATOR_HOST and prints the report as JSON', async () => {
     const { code, stdout, stderr } = await run(['--json', '--project', fs.projectId], {
       FIRESTORE_EMULATOR_HOST: fs.host,

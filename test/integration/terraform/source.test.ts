@@ -41,7 +41,7 @@ describe('npm run package: what the archive holds', () => {
       'package.json',
     ]);
     expect(files.some((f) => f.endsWith('.test.ts'))).toBe(false);
-    expect(files).not.toContain('shared/report/cli.ts');
+    expect(files).not.toContain('local/report/cli.ts');
   });
 
   it('gives the same bytes for the same code, so the object name changes only with the code', async () => {
