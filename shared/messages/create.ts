@@ -1,10 +1,10 @@
 import type { DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
+import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import { type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
 import type { Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
 import { collections } from '../store/documents.ts';
-import { grpcCode, hasGrpcCode } from '../store/errors.ts';
 import { messageFromDoc, messageToDoc } from '../store/message-doc.ts';
 import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';

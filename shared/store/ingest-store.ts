@@ -1,9 +1,9 @@
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import { applyDeliveryFact } from '../lifecycle/receipts.ts';
 import type { Effect, Message } from '../lifecycle/types.ts';
 import type { DeliveryEvent, Payload, Raw } from '../rbm/payloads.ts';
 import { collections } from './documents.ts';
-import { grpcCode, hasGrpcCode } from './errors.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
 
 export interface IngestContext {

@@ -1,6 +1,6 @@
 import type { CloudTasksClient } from '@google-cloud/tasks';
+import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import type { Step } from '../lifecycle/types.ts';
-import { grpcCode, hasGrpcCode } from '../store/errors.ts';
 import { queuePath, taskId, taskPath } from './names.ts';
 
 /**

@@ -1,4 +1,4 @@
-// gRPC status codes the adapters branch on (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+// gRPC status codes the Firestore and Cloud Tasks adapters branch on (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
 export const grpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
 
 export function hasGrpcCode(error: unknown, code: number): boolean {
