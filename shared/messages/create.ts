@@ -1,4 +1,5 @@
 import type { DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
+import { mapLimit } from '../concurrency/map-limit.ts';
 import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import { type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
 import type { Message, Send } from '../lifecycle/types.ts';
@@ -9,7 +10,6 @@ import { messageFromDoc, messageToDoc } from '../store/message-doc.ts';
 import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
-import { mapLimit } from './map-limit.ts';
 import type { FieldError, PreparedMessage } from './request.ts';
 
 export interface CreateDeps {

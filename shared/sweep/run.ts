@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { mapLimit } from '../concurrency/map-limit.ts';
 import { type Redrive, redrive } from '../lifecycle/sweep.ts';
 import type { Logger } from '../log/index.ts';
-import { mapLimit } from '../messages/map-limit.ts';
 import { collections } from '../store/documents.ts';
 import { type Decision, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
