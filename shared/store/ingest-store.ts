@@ -1,7 +1,7 @@
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
-import { applyDeliveryFact } from '../lifecycle/receipts.ts';
-import type { Effect, Message } from '../lifecycle/types.ts';
+import { applyDeliveryEvents, type DeliveryResult } from '../lifecycle/delivery-batch.ts';
+import type { Message } from '../lifecycle/types.ts';
 import type { DeliveryEvent, Payload, Raw } from '../rbm/payloads.ts';
 import { collections } from './documents.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
@@ -12,20 +12,14 @@ export interface IngestContext {
   pubsubMessageId?: string;
 }
 
-export interface DeliveryResult {
-  eventId: string;
-  messageId: string;
-  duplicate: boolean;
-  message?: Message;
-  effects: Effect[];
-}
+export type { DeliveryResult } from '../lifecycle/delivery-batch.ts';
 
 /**
  * Stores delivery events and advances their messages in ONE transaction:
  * one read round trip for every message and event document involved, one
  * commit. A batch of N receipts costs the same two round trips as one event,
- * and lands atomically as a unit. An event whose document exists is a retry
- * and changes nothing (law 7).
+ * and lands atomically as a unit. The rule itself (duplicates change nothing,
+ * law 7) is lifecycle/delivery-batch.ts; this reads its inputs and writes its outcome.
  */
 export async function recordDeliveryEvents(
   db: Firestore,
@@ -47,38 +41,16 @@ export async function recordDeliveryEvents(
       const data = snapshots[i]!.data();
       current.set(id, data ? messageFromDoc(data) : undefined);
     });
+    const alreadyStored = events.map((_, i) => snapshots[messageIds.length + i]!.exists);
 
-    const results: DeliveryResult[] = [];
-    const changed = new Set<string>();
-    const seen = new Set<string>();
-    events.forEach((event, i) => {
-      const key = `${event.fact.messageId}/${event.eventId}`;
-      if (snapshots[messageIds.length + i]!.exists || seen.has(key)) {
-        results.push({
-          eventId: event.eventId,
-          messageId: event.fact.messageId,
-          duplicate: true,
-          effects: [],
-        });
-        return;
-      }
-      seen.add(key);
-      const outcome = applyDeliveryFact(current.get(event.fact.messageId), event.fact, context.now);
-      current.set(event.fact.messageId, outcome.message);
-      changed.add(event.fact.messageId);
-      tx.create(eventRefs[i]!, platformEventDoc(event, raw, events.length > 1, context));
-      results.push({
-        eventId: event.eventId,
-        messageId: event.fact.messageId,
-        duplicate: false,
-        message: outcome.message,
-        effects: outcome.effects,
-      });
-    });
-    for (const id of changed) {
-      tx.set(messages.doc(id), messageToDoc(current.get(id)!, context.retentionMs));
+    const outcome = applyDeliveryEvents(current, events, alreadyStored, context.now);
+    for (const i of outcome.newEvents) {
+      tx.create(eventRefs[i]!, platformEventDoc(events[i]!, raw, events.length > 1, context));
     }
-    return results;
+    for (const [id, message] of outcome.changed) {
+      tx.set(messages.doc(id), messageToDoc(message, context.retentionMs));
+    }
+    return outcome.results;
   });
 }
 
