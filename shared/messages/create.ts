@@ -1,12 +1,10 @@
-import type { DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import { type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
 import type { Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
-import { collections } from '../store/documents.ts';
-import { messageFromDoc, messageToDoc } from '../store/message-doc.ts';
+import { claimMessageId, readMessagesAndOptOuts } from '../store/message-queries.ts';
 import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
@@ -44,16 +42,12 @@ const concurrency = 16;
  */
 export async function createMessages(items: PreparedMessage[], deps: CreateDeps): Promise<CreateResult[]> {
   if (items.length === 0) return [];
-  const db = deps.db();
-  const messageRefs = items.map((m) => db.collection(collections.messages).doc(m.messageId));
-  const optOutRefs = items.map((m) => db.collection(collections.optOuts).doc(m.phoneNumber));
-  const snapshots = await db.getAll(...messageRefs, ...optOutRefs);
+  const lookup = await readMessagesAndOptOuts(deps.db(), items);
 
   return mapLimit(items, concurrency, async (item, i) => {
-    const data = snapshots[i]!.data();
-    const existing = data ? messageFromDoc(data) : undefined;
+    const existing = lookup.existing[i];
     if (existing?.tracked && existing.send?.state !== 'sending') return answerExisting(existing, item);
-    if (snapshots[items.length + i]!.get('optedOut') === true) {
+    if (lookup.optedOut[i]) {
       return {
         status: 422,
         messageId: item.messageId,
@@ -61,7 +55,7 @@ export async function createMessages(items: PreparedMessage[], deps: CreateDeps)
       };
     }
     // Registering a message sent elsewhere sends nothing: its transaction alone settles a race.
-    const claim = item.sendBody ? await claimId(messageRefs[i]!, existing, item, deps) : noClaim;
+    const claim = item.sendBody ? await claimId(existing, item, deps) : noClaim;
     if ('status' in claim) return claim;
     const send = await sendOrRegister(item, deps);
     if ('status' in send) {
@@ -80,7 +74,6 @@ interface Claim {
 const noClaim: Claim = { release: async () => {} };
 
 async function claimId(
-  ref: DocumentReference,
   existing: Message | undefined,
   item: PreparedMessage,
   deps: CreateDeps,
@@ -92,24 +85,16 @@ async function claimId(
   }
   const now = deps.now();
   const claimed = registerMessage(undefined, item, { state: 'sending', at: now }, now);
-  try {
-    const written = await ref.create(messageToDoc(claimed.message, deps.retentionMs));
-    return {
-      release: async () => {
-        // Only our own untouched claim: a DELIVERED recorded meanwhile keeps the document.
-        await ref.delete({ lastUpdateTime: written.writeTime as Timestamp }).catch(() => {});
-      },
-    };
-  } catch (error) {
-    if (!hasGrpcCode(error, grpcCode.ALREADY_EXISTS)) throw error;
-    const raced = await readMessage(deps.db(), item.messageId);
-    if (!raced?.tracked) return noClaim;
-    if (raced.requestHash !== item.requestHash) return conflict(item);
-    // The same request, racing itself: the platform ignores the second send of the id.
-    return raced.send?.state === 'sending'
-      ? noClaim
-      : { status: 200, messageId: item.messageId, message: raced };
-  }
+  // Its release removes only our own untouched claim: a DELIVERED recorded meanwhile keeps the document.
+  const claim = await claimMessageId(deps.db(), claimed.message, deps.retentionMs);
+  if (claim) return claim;
+  const raced = await readMessage(deps.db(), item.messageId);
+  if (!raced?.tracked) return noClaim;
+  if (raced.requestHash !== item.requestHash) return conflict(item);
+  // The same request, racing itself: the platform ignores the second send of the id.
+  return raced.send?.state === 'sending'
+    ? noClaim
+    : { status: 200, messageId: item.messageId, message: raced };
 }
 
 function answerExisting(existing: Message, item: PreparedMessage): CreateResult {

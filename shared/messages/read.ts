@@ -1,7 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message } from '../lifecycle/types.ts';
-import { collections, fromFirestore } from '../store/documents.ts';
-import { readMessage } from '../store/message-store.ts';
+import { readMessageWithTimeline } from '../store/message-queries.ts';
 
 export type PublicMessage = Omit<Message, 'requestHash'>;
 
@@ -19,15 +18,12 @@ export function publicMessage(message: Message): PublicMessage {
 
 /** A message and its timeline (platform events and the system's own steps), oldest first. */
 export async function readMessageView(db: Firestore, messageId: string): Promise<MessageView | undefined> {
-  const [message, events] = await Promise.all([
-    readMessage(db, messageId),
-    db.collection(collections.messages).doc(messageId).collection(collections.events).get(),
-  ]);
+  const { message, timeline: docs } = await readMessageWithTimeline(db, messageId);
   if (!message) return undefined;
-  const timeline = events.docs
-    .map((doc) => {
-      const { expireAt: _retention, ...entry } = fromFirestore<Record<string, unknown>>(doc.data());
-      return { id: doc.id, ...entry };
+  const timeline = docs
+    .map(({ id, data }) => {
+      const { expireAt: _retention, ...entry } = data;
+      return { id, ...entry };
     })
     .sort((a, b) => timeOf(a) - timeOf(b));
   return { message: publicMessage(message), timeline };

@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import { type Redrive, redrive } from '../lifecycle/sweep.ts';
 import type { Logger } from '../log/index.ts';
-import { collections } from '../store/documents.ts';
+import { overdueMessageIds } from '../store/message-queries.ts';
 import { type Decision, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
@@ -34,18 +34,13 @@ export async function sweepOverdue(
   const now = deps.now();
   const db = deps.db();
   const cutoff = new Date(now.getTime() - settings.boundMs);
-  const overdue = await db
-    .collection(collections.messages)
-    .where('dueAt', '<=', cutoff)
-    .orderBy('dueAt')
-    .limit(settings.limit)
-    .get();
+  const overdue = await overdueMessageIds(db, cutoff, settings.limit);
 
-  const outcomes = await mapLimit(overdue.docs, 8, async (doc) => {
+  const outcomes = await mapLimit(overdue, 8, async (messageId) => {
     try {
       const done = await updateMessage(
         db,
-        doc.id,
+        messageId,
         deps.retentionMs,
         (message): Decision<Redrive | undefined> => {
           const planned = message && redrive(message, now, settings.boundMs);
@@ -61,23 +56,17 @@ export async function sweepOverdue(
         },
       );
       if (!done) return 'skipped';
-      const failures = await runEffects(doc.id, done.effects, deps.scheduler(), now);
+      const failures = await runEffects(messageId, done.effects, deps.scheduler(), now);
       if (failures.length > 0) throw failures[0]!.error;
-      deps.log.warn(
-        { event: 'sweep.redriven', messageId: doc.id, status: done.message.status },
-        'message re-driven',
-      );
+      deps.log.warn({ event: 'sweep.redriven', messageId, status: done.message.status }, 'message re-driven');
       return 'redriven';
     } catch (error) {
-      deps.log.error(
-        { event: 'sweep.redrive_failed', messageId: doc.id, error },
-        'could not re-drive message',
-      );
+      deps.log.error({ event: 'sweep.redrive_failed', messageId, error }, 'could not re-drive message');
       return 'failed';
     }
   });
   const result = {
-    overdue: overdue.size,
+    overdue: overdue.length,
     redriven: outcomes.filter((o) => o === 'redriven').length,
     failed: outcomes.filter((o) => o === 'failed').length,
   };
