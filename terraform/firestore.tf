@@ -53,7 +53,7 @@ locals {
     I7 = { collection = "userMessages", fields = ["phoneNumber ASC", "sendTime DESC"] }
   }
 
-  # The report with a time window (shared/report/read.ts): an equality filter or
+  # The report with a time window (shared/store/report-queries.ts): an equality filter or
   # a sum, plus the createdAt range.
   report_indexes = {
     R1  = { collection = "messages", fields = ["status ASC", "createdAt ASC"] }
