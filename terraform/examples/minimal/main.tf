@@ -40,6 +40,12 @@ variable "agent_id" {
   default     = "my-agent"
 }
 
+variable "sms_http_url" {
+  description = "HTTPS endpoint of the generic SMS provider (docs/fallback.md)."
+  type        = string
+  default     = "https://sms.example.com/v1/messages"
+}
+
 variable "backend_service_account" {
   description = "Email of the business backend's service account, the one caller allowed to use the messages API."
   type        = string
@@ -55,14 +61,15 @@ module "rbm_lifecycle" {
 
   # Secrets are created beforehand with gcloud (docs/deploy.md); only their ids go here.
   secrets = {
-    rbm_client_token        = { secret = "rbm-client-token" }
+    # Pinned, so a rotation is a deliberate apply (docs/deploy.md, "Rotating the clientToken").
+    rbm_client_token        = { secret = "rbm-client-token", version = "1" }
     rbm_service_account_key = { secret = "rbm-service-account-key" }
     sms_http_secret         = { secret = "sms-http-secret" }
   }
 
   sms_provider = "http"
   sms = {
-    http_url = "https://sms.example.com/v1/messages"
+    http_url = var.sms_http_url
   }
 
   messages_invokers = var.backend_service_account == null ? [] : ["serviceAccount:${var.backend_service_account}"]
@@ -87,4 +94,14 @@ output "messages_url" {
 output "tasks_service_account" {
   description = "Identity of the revoke and fallback tasks (the only invoker of those functions)."
   value       = module.rbm_lifecycle.tasks_service_account
+}
+
+output "function_urls" {
+  description = "Deterministic run.app URL of each function; `gcloud run services describe` must show the same (docs/deploy.md, step 2)."
+  value       = module.rbm_lifecycle.function_urls
+}
+
+output "queues" {
+  description = "The Cloud Tasks queues, keyed revoke and fallback."
+  value       = module.rbm_lifecycle.queues
 }
