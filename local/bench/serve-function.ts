@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import * as ff from '@google-cloud/functions-framework';
 import { getFunction, getTestServer } from '@google-cloud/functions-framework/testing';
+import { parseCommandLine, usageError } from '../common/cli.ts';
 
 /*
  * One HTTP function served by functions-framework on 127.0.0.1, in its own
@@ -22,16 +23,27 @@ export interface ServerStats {
   active: number;
 }
 
-const target = process.argv[2];
-if (!process.send) throw new Error('serve-function.ts needs an IPC channel (spawn with stdio "ipc").');
+const program = 'serve-function';
+
+const usage = `Usage: node local/bench/serve-function.ts webhook|noop
+
+Serves one HTTP function on 127.0.0.1 for local/bench/webhook.ts, which spawns it with an IPC channel:
+  webhook   the real webhook function (configured by the environment)
+  noop      answers 200 {"ok":true}, nothing else
+Sends {ready,url} to the parent once listening, answers 'stats' with {stats}, exits on disconnect.
+`;
+
+const { positionals } = parseCommandLine(program, usage, { options: {}, allowPositionals: true });
+const target = positionals[0];
+if (positionals.length !== 1 || (target !== 'webhook' && target !== 'noop'))
+  usageError(program, `expected one target, webhook or noop, got ${JSON.stringify(positionals.join(' '))}`);
+if (!process.send) usageError(program, 'needs an IPC channel to its parent (spawn with stdio "ipc")');
 if (target === 'webhook') {
   await import('../../functions/webhook/index.ts');
-} else if (target === 'noop') {
+} else {
   ff.http('noop', (_req, res) => {
     res.status(200).json({ ok: true });
   });
-} else {
-  throw new Error(`serve-function.ts: unknown target "${target}" (webhook | noop)`);
 }
 
 const handler = getFunction(target) as ff.HttpFunction;

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import autocannon from 'autocannon';
 import { mapLimit } from '../../shared/concurrency/map-limit.ts';
@@ -8,6 +7,7 @@ import { policies } from '../../shared/lifecycle/policy.ts';
 import { registerMessage } from '../../shared/lifecycle/registration.ts';
 import { messageToDoc } from '../../shared/store/message-doc.ts';
 import { createCloudTasksScheduler } from '../../shared/tasks/scheduler.ts';
+import { parseCommandLine, usageError } from '../common/cli.ts';
 import { Children, type Started } from './children.ts';
 import { cpuSeconds, machineBusySeconds } from './cpu.ts';
 import { benchPhone, type SignedRequest, signedDelivered } from './payloads.ts';
@@ -34,7 +34,23 @@ import type { ServerStats } from './serve-function.ts';
 // The Google clients here and in the children would otherwise probe the GCE metadata server.
 process.env.METADATA_SERVER_DETECTION = 'none';
 
-const { values } = parseArgs({
+const program = 'bench:webhook';
+
+const usage = `Usage: npm run bench:webhook -- [options]
+       node local/bench/webhook.ts [options]
+
+Webhook latency and throughput under concurrent load, against a no-op function (docs/BENCHMARKS.md).
+
+Options:
+  --duration S      measured seconds per target (default 10)
+  --connections N   concurrent connections (default 10)
+  --warmup S        warm-up seconds per target, >= 0 (default 3)
+  --messages N      messages registered before the run (default: one per expected request)
+  --json            print one JSON object with the figures instead of the text report
+  -h, --help        show this help
+`;
+
+const { values } = parseCommandLine(program, usage, {
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
@@ -42,17 +58,12 @@ const { values } = parseArgs({
     messages: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
-  strict: true,
 });
 
 function positive(name: string, value: string, integer: boolean, min = 1): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    process.stderr.write(
-      `--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${value}"\n`,
-    );
-    process.exit(2);
-  }
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    usageError(program, `--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${value}"`);
   return n;
 }
 

@@ -1,10 +1,50 @@
 import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /**
- * What the sandbox command lines share: option values checked with a clear
- * reason, and every start-up failure turned into ONE line on stderr with exit
- * code 2 (usage errors and failures to start alike), never a stack trace.
+ * What every command line under local/ shares (the emulators, the sandboxes,
+ * the stack, the benchmarks): `--help` / `-h` prints the usage on stdout and
+ * exits 0; option values are checked with a clear reason; and every usage
+ * error (and, for the sandboxes, every start-up failure) is ONE line on stderr
+ * with exit code 2, never a stack trace.
  */
+
+/**
+ * `node:util` parseArgs (strict, no positionals unless allowed) plus the
+ * conventions above: prints `usage` and exits 0 when `--help` or `-h` is
+ * given, and turns a parse error into `program: reason (see --help)` on
+ * stderr with exit code 2. The `help` option is added here, so the caller's
+ * `options` need not declare it.
+ */
+export function parseCommandLine<const T extends ParseArgsConfig>(
+  program: string,
+  usage: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  const args = config.args ?? process.argv.slice(2);
+  let parsed: ReturnType<typeof parseArgs<T>>;
+  try {
+    parsed = parseArgs({
+      strict: true,
+      allowPositionals: false,
+      ...config,
+      args,
+      options: { ...config.options, help: { type: 'boolean', short: 'h' } },
+    }) as ReturnType<typeof parseArgs<T>>;
+  } catch (error) {
+    return exitWithError(program, error);
+  }
+  if ((parsed.values as { help?: unknown }).help === true) {
+    process.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
+    process.exit(0);
+  }
+  return parsed;
+}
+
+/** Prints `program: message (see --help)` on stderr and exits 2: for a bad option value. */
+export function usageError(program: string, message: string): never {
+  return exitWithError(program, new CliError(message));
+}
 
 /** A start-up problem whose message is already the one line to print. */
 export class CliError extends Error {

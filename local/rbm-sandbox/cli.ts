@@ -4,10 +4,16 @@
  * and stops cleanly on SIGINT / SIGTERM. Any start-up failure (bad option, unreadable config,
  * port in use, failed handshake) is one line on stderr and exit code 2.
  */
-import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/log/index.ts';
+import {
+  CliError,
+  exitWithError,
+  parseCommandLine,
+  portOption,
+  positiveNumberOption,
+  seedOption,
+} from '../common/cli.ts';
 import { readConfigFile } from './config-file.ts';
-import { CliError, exitWithError, portOption, positiveNumberOption, seedOption } from './core/cli-support.ts';
 import { startRbmSandbox } from './sandbox.ts';
 
 const program = 'rbm-sandbox';
@@ -34,7 +40,7 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 2 could not start (the reason is on std
 `;
 
 try {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(program, usage, {
     options: {
       port: { type: 'string' },
       'webhook-url': { type: 'string' },
@@ -46,15 +52,8 @@ try {
       'access-token': { type: 'string' },
       'log-level': { type: 'string' },
       config: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-    allowPositionals: false,
   });
-  if (values.help) {
-    process.stdout.write(usage);
-    process.exit(0);
-  }
   const handshake = values.handshake ?? 'required';
   if (handshake !== 'required' && handshake !== 'report' && handshake !== 'skip')
     throw new CliError(`--handshake must be required, report or skip, got ${JSON.stringify(handshake)}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { CliError, readJsonObject } from '../common/cli.ts';
 import { e164Pattern } from './api/validation.ts';
-import { CliError, readJsonObject } from './core/cli-support.ts';
 import {
   distribution,
   faultRulesSchema,

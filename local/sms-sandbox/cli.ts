@@ -3,14 +3,14 @@
  * Prints one JSON line {"ready":true,"url":...} on stdout (logs go to stderr); stops on SIGINT / SIGTERM.
  * Any start-up failure (bad option, port in use) is one line on stderr and exit code 2.
  */
-import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/log/index.ts';
 import {
   exitWithError,
+  parseCommandLine,
   portOption,
   positiveNumberOption,
   seedOption,
-} from '../rbm-sandbox/core/cli-support.ts';
+} from '../common/cli.ts';
 import { startSmsSandbox } from './sandbox.ts';
 
 const program = 'sms-sandbox';
@@ -34,7 +34,7 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 2 could not start (the reason is on std
 `;
 
 try {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(program, usage, {
     options: {
       port: { type: 'string' },
       seed: { type: 'string' },
@@ -43,15 +43,8 @@ try {
       'twilio-account-sid': { type: 'string' },
       'twilio-auth-token': { type: 'string' },
       'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-    allowPositionals: false,
   });
-  if (values.help) {
-    process.stdout.write(usage);
-    process.exit(0);
-  }
   const port = portOption(values.port);
   const timeScale = positiveNumberOption('time-scale', values['time-scale']);
   const seed = seedOption(values.seed);

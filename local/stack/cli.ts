@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { readReport } from '../../shared/report/read.ts';
 import { SystemClock } from '../clock.ts';
+import { parseCommandLine, usageError } from '../common/cli.ts';
 import { formatText } from '../report/format.ts';
 import { runDemoWorkload } from './demo.ts';
 import { demoStatus } from './demo-status.ts';
@@ -18,49 +18,32 @@ const usage = `Usage: npm start -- [options]
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
-  --help`;
+  -h, --help           show this help`;
 
 const defaults = { functions: 8080, rbm: 8085, sms: 8086, tasks: 8123, firestore: 8181 };
 
-function fail(message: string): never {
-  console.error(`npm start: ${message}\n\n${usage}`);
-  process.exit(2);
-}
+const program = 'npm start';
 
-let args: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({
-    options: {
-      demo: { type: 'boolean', default: true },
-      'no-demo': { type: 'boolean', default: false },
-      messages: { type: 'string', default: '60' },
-      seed: { type: 'string', default: '1' },
-      'time-scale': { type: 'string', default: '20' },
-      exit: { type: 'boolean', default: false },
-      'port-functions': { type: 'string' },
-      'port-rbm': { type: 'string' },
-      'port-sms': { type: 'string' },
-      'port-tasks': { type: 'string' },
-      'port-firestore': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }).values;
-}
-try {
-  args = parse();
-} catch (error) {
-  fail((error as Error).message);
-}
-if (args.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const args = parseCommandLine(program, usage, {
+  options: {
+    demo: { type: 'boolean', default: true },
+    'no-demo': { type: 'boolean', default: false },
+    messages: { type: 'string', default: '60' },
+    seed: { type: 'string', default: '1' },
+    'time-scale': { type: 'string', default: '20' },
+    exit: { type: 'boolean', default: false },
+    'port-functions': { type: 'string' },
+    'port-rbm': { type: 'string' },
+    'port-sms': { type: 'string' },
+    'port-tasks': { type: 'string' },
+    'port-firestore': { type: 'string' },
+  },
+}).values;
 
 const number = (name: string, value: string, min: number, max: number) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max)
-    fail(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+    usageError(program, `--${name} must be a number from ${min} to ${max}, got "${value}"`);
   return n;
 };
 const messages = number('messages', args.messages, 0, 5_000);

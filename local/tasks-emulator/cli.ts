@@ -4,16 +4,36 @@
  * Prints one JSON line `{"ready":true,...}` on stdout once it listens, logs each
  * attempt as a JSON line on stderr, and stops cleanly on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { SystemClock } from '../clock.ts';
+import { describeError, parseCommandLine } from '../common/cli.ts';
 import { startTasksEmulator } from './index.ts';
 
+const program = 'tasks-emulator';
+
+const usage = `Usage: node local/tasks-emulator/cli.ts [options]
+
+A local Cloud Tasks emulator (gRPC) on 127.0.0.1 that dispatches HTTP tasks with OIDC tokens.
+
+Options:
+  --queue NAME                    a queue to create; repeat for more (default: none)
+  --port N                        gRPC port on 127.0.0.1 (default 0: a free one)
+  --time-scale N                  clock speed relative to real time, > 0 (default 1)
+  --project ID                    project id in queue paths (default local-project)
+  --location ID                   location in queue paths (default us-central1)
+  --name-retention-seconds N      how long a task name stays taken after the task ends, >= 0
+  -h, --help                      show this help
+
+Prints {"ready":true,"host":...,"port":...,"queues":[...],"jwksUrl":...} on stdout once listening,
+and one JSON line per dispatch attempt on stderr.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 could not start (the reason is on stderr).
+`;
+
 function fail(message: string): never {
-  process.stderr.write(`tasks-emulator: ${message}\n`);
+  process.stderr.write(`${program}: ${message}\n`);
   process.exit(2);
 }
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(program, usage, {
   options: {
     port: { type: 'string', default: '0' },
     queue: { type: 'string', multiple: true, default: [] },
@@ -22,7 +42,6 @@ const { values } = parseArgs({
     location: { type: 'string', default: 'us-central1' },
     'name-retention-seconds': { type: 'string' },
   },
-  strict: true,
 });
 
 const port = Number(values.port);
@@ -41,7 +60,7 @@ const emulator = await startTasksEmulator({
   location: values.location,
   ...(retention === undefined ? {} : { nameRetentionMs: Number(retention) * 1000 }),
   onAttempt: (attempt) => process.stderr.write(`${JSON.stringify({ attempt })}\n`),
-}).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+}).catch((err: unknown) => fail(describeError(err)));
 
 process.stdout.write(
   `${JSON.stringify({
