@@ -6,7 +6,7 @@ import type {
   NestedBlockSchema,
   ProviderSchemaFixture,
 } from '../../local/terraform-schema/regenerate.ts';
-import { type Json, type JsonObject, repoRoot, type TerraformModule } from './terraform.ts';
+import { type Json, type JsonObject, metaArguments, repoRoot, type TerraformModule } from './terraform.ts';
 import { traversals as readTraversals, scanTemplate } from './terraform-expressions.ts';
 
 /**
@@ -36,16 +36,6 @@ export function loadProviderSchema(path = providerSchemaPath): ProviderSchemaFix
   return JSON.parse(readFileSync(path, 'utf8')) as ProviderSchemaFixture;
 }
 
-/** Meta-arguments Terraform itself handles in resource and data blocks. */
-const metaArguments = new Set([
-  'count',
-  'for_each',
-  'depends_on',
-  'lifecycle',
-  'provider',
-  'provisioner',
-  'connection',
-]);
 /** Arguments of a module block that are not the called module's variables. */
 const moduleMetaArguments = new Set(['source', 'version', 'count', 'for_each', 'depends_on', 'providers']);
 

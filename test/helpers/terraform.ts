@@ -30,6 +30,17 @@ export interface TerraformModule {
   terraform: JsonObject[];
 }
 
+/** Meta-arguments Terraform itself handles in resource and data blocks (not the provider's schema). */
+export const metaArguments: ReadonlySet<string> = new Set([
+  'count',
+  'for_each',
+  'depends_on',
+  'lifecycle',
+  'provider',
+  'provisioner',
+  'connection',
+]);
+
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const terraformDir = join(repoRoot, 'terraform');
 

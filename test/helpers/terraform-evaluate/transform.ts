@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { type Json, type JsonObject, loadParser, repoRoot } from '../terraform.ts';
+import { type Json, type JsonObject, loadParser, metaArguments, repoRoot } from '../terraform.ts';
 import {
   identifier,
   type Part,
@@ -263,7 +263,7 @@ function valueExpr(value: Json, ctx: RewriteContext): Expr {
 }
 
 /** A block body (or an object literal) as an object: nested blocks are lists, dynamic blocks for expressions. */
-function bodyExpr(body: JsonObject, ctx: RewriteContext, skip: Set<string> = new Set()): Expr {
+function bodyExpr(body: JsonObject, ctx: RewriteContext, skip: ReadonlySet<string> = new Set()): Expr {
   const entries = new Map<string, Expr>();
   for (const [key, value] of Object.entries(body)) {
     if (skip.has(key) || key === 'dynamic') continue;
@@ -348,15 +348,6 @@ function shape(path: Segment[], leaf: Expr): Expr {
 }
 
 const unknownLeaf: Expr = { kind: 'raw', text: 'terraform_data.evaluate_unknown.output' };
-const dropped = new Set([
-  'count',
-  'for_each',
-  'depends_on',
-  'lifecycle',
-  'provider',
-  'provisioner',
-  'connection',
-]);
 
 function pathText(path: Segment[]): string {
   return path
@@ -366,7 +357,7 @@ function pathText(path: Segment[]): string {
 
 function renderInstance(instance: Instance, ctx: RewriteContext, dataValues: DataValues): string {
   const body = instance.body;
-  const input = bodyExpr(body, ctx, dropped);
+  const input = bodyExpr(body, ctx, metaArguments);
   const id = instanceId(instance.kind, instance.type, instance.name);
   const paths = [[{ attr: 'id' }] as Segment[], ...instance.paths];
   for (const path of paths) {
