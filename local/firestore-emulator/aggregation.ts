@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { type FieldPath, getField, parseFieldPath } from './field-paths.ts';
 import type { StoredDoc } from './store.ts';
 import { encodeValue, INT64_MAX, INT64_MIN, NULL, type Val } from './values.ts';

@@ -1,4 +1,4 @@
-import { aborted, invalidArgument, RpcError } from '../grpc-errors.ts';
+import { aborted, invalidArgument, RpcError } from '../common/grpc-errors.ts';
 import type { Database, StoredDoc } from './store.ts';
 import { microsToProto } from './timestamps.ts';
 import type { Transaction, Transactions } from './transactions.ts';

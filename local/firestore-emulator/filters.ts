@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { type FieldPath, formatFieldPath, getField, parseFieldPath } from './field-paths.ts';
 import { compareValues, typeClass, valuesEqual } from './ordering.ts';
 import type { StoredDoc } from './store.ts';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { type Clock, SystemClock } from '../clock.ts';
-import { aborted } from '../grpc-errors.ts';
+import { type Clock, SystemClock } from '../common/clock.ts';
+import { aborted } from '../common/grpc-errors.ts';
 import { CallCounter } from './call-counter.ts';
 import { httpEndpoints } from './http-endpoints.ts';
 import { parseDatabaseName } from './names.ts';

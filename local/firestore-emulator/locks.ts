@@ -1,4 +1,4 @@
-import { aborted, type RpcError } from '../grpc-errors.ts';
+import { aborted, type RpcError } from '../common/grpc-errors.ts';
 
 /*
  * Pessimistic per-document locks, as Google's emulator does it: a read-write

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 
 /*
  * Resource names: `projects/P/databases/D` is a database, and everything a

@@ -1,4 +1,4 @@
-import { invalidArgument, unimplemented } from '../grpc-errors.ts';
+import { invalidArgument, unimplemented } from '../common/grpc-errors.ts';
 import { type FieldPath, formatFieldPath, parseFieldPath } from './field-paths.ts';
 import { type Filter, fieldValue, inequalityPaths, isNamePath, matches, parseFilter } from './filters.ts';
 import type { ResourcePath } from './names.ts';

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { fingerprint, type NormalizedQuery, runQuery } from './query.ts';
 import type { Database, StoredDoc } from './store.ts';
 import { type Micros, protoToMicros } from './timestamps.ts';

@@ -7,7 +7,7 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { invalidArgument, notFound, RpcError, unimplemented } from '../grpc-errors.ts';
+import { invalidArgument, notFound, RpcError, unimplemented } from '../common/grpc-errors.ts';
 import { aggregate, parseAggregations } from './aggregation.ts';
 import { batchWrite, commit } from './commit.ts';
 import { type FieldPath, parseFieldPath, projectFields } from './field-paths.ts';

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import { failedPrecondition, invalidArgument } from '../grpc-errors.ts';
+import type { Clock } from '../common/clock.ts';
+import { failedPrecondition, invalidArgument } from '../common/grpc-errors.ts';
 import { LockManager, type LockTimeouts } from './locks.ts';
 import type { DatabaseName } from './names.ts';
 import type { Micros } from './timestamps.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { aborted, invalidArgument, type RpcError } from '../grpc-errors.ts';
+import { aborted, invalidArgument, type RpcError } from '../common/grpc-errors.ts';
 import type { LockOwner } from './locks.ts';
 import type { Database } from './store.ts';
 import { type Micros, protoToMicros } from './timestamps.ts';

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { type FieldPath, formatFieldPath, getField, parseFieldPath, setField } from './field-paths.ts';
 import { compareNumbers, valuesEqual } from './ordering.ts';
 import type { Micros } from './timestamps.ts';

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { checkTimestamp } from './timestamps.ts';
 import type { WireValue } from './wire.ts';
 

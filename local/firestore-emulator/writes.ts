@@ -1,4 +1,4 @@
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../grpc-errors.ts';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../common/grpc-errors.ts';
 import { deleteField, type FieldPath, getField, isPrefix, parseFieldPath, setField } from './field-paths.ts';
 import { parseDocumentName, requireSameDatabase } from './names.ts';
 import type { StoredDoc } from './store.ts';

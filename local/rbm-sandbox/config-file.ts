@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CliError, readJsonObject } from '../common/cli.ts';
-import { e164Pattern } from './api/validation.ts';
+import { e164Pattern } from '../common/e164.ts';
 import {
   distribution,
   faultRulesSchema,

@@ -1,5 +1,5 @@
-import type { Prng } from './core/random.ts';
-import { type RateRule, SeededRules } from './core/seeded-rules.ts';
+import type { Prng } from '../common/random.ts';
+import { type RateRule, SeededRules } from '../common/seeded-rules.ts';
 
 /**
  * Fault injection per API endpoint, drawn from the seed: server errors, 429

@@ -2,11 +2,11 @@
  * RBM sandbox: a local RCS Business Messaging platform with simulated phones.
  * See docs/rbm-sandbox.md.
  */
-export type { Clock } from '../clock.ts';
-export { ManualClock, SystemClock } from '../clock.ts';
-export type { Distribution } from './core/random.ts';
+export type { Clock } from '../common/clock.ts';
+export { ManualClock, SystemClock } from '../common/clock.ts';
+export { ListenError } from '../common/http-server.ts';
+export type { Distribution } from '../common/random.ts';
 export type { Endpoint, FaultRule } from './faults.ts';
-export { ListenError } from './http/server.ts';
 export type { RbmSandboxOptions, WebhookSettings } from './options.ts';
 export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/profiles.ts';
 export { defaultPopulation } from './phones/profiles.ts';

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../shared/log/index.ts';
+import type { Logger } from '../../shared/log/index.ts';
 
 /**
  * One named function per log event; call sites never build log strings.
@@ -31,8 +31,4 @@ export function sandboxLog(logger: Logger, component = 'rbm-sandbox'): SandboxLo
     faultInjected: (endpoint, kind) => log.info({ endpoint, kind }, 'fault injected'),
     stopped: () => log.info('RBM sandbox stopped'),
   };
-}
-
-export function defaultLogger(level = 'info'): Logger {
-  return createLogger({ level });
 }

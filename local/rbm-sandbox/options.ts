@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/log/index.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../common/clock.ts';
 import type { FaultRule } from './faults.ts';
 import type { PhoneRules, Population } from './phones/profiles.ts';
 import type { QueueBehaviour } from './webhook/delivery-queue.ts';

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Clock, SystemClock } from '../clock.ts';
-import { Prng } from './core/random.ts';
+import { type Clock, SystemClock } from '../common/clock.ts';
+import { type Listening, listen, parseUrl, sendJson } from '../common/http-server.ts';
+import { defaultLogger } from '../common/log.ts';
+import { Prng } from '../common/random.ts';
 import { Timers } from './core/timers.ts';
 import { type FaultRule, Faults } from './faults.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
-import { type Listening, listen, parseUrl, sendJson } from './http/server.ts';
-import { defaultLogger, type SandboxLog, sandboxLog } from './log.ts';
+import { type SandboxLog, sandboxLog } from './log.ts';
 import {
   defaultAgentId,
   defaultClientToken,

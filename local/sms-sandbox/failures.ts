@@ -1,5 +1,5 @@
-import type { Prng } from '../rbm-sandbox/core/random.ts';
-import { type RateRule, SeededRules } from '../rbm-sandbox/core/seeded-rules.ts';
+import type { Prng } from '../common/random.ts';
+import { type RateRule, SeededRules } from '../common/seeded-rules.ts';
 import type { SmsShape } from './records.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { e164Pattern } from '../rbm-sandbox/api/validation.ts';
-import { sendJson } from '../rbm-sandbox/http/server.ts';
+import { e164Pattern } from '../common/e164.ts';
+import { sendJson } from '../common/http-server.ts';
 import type { SmsFailures } from './failures.ts';
 import type { Outbox } from './outbox.ts';
 import { signatureHeader, verifyGenericSignature } from './signing.ts';

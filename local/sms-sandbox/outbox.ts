@@ -1,4 +1,4 @@
-import type { Prng } from '../rbm-sandbox/core/random.ts';
+import type { Prng } from '../common/random.ts';
 import type { SmsAttempt, SmsRecord, SmsRecords, SmsShape } from './records.ts';
 
 /** Accepts SMS for both provider shapes: assigns the id, "delivers" it, writes the ground truth. */

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../shared/log/index.ts';
-import { type Clock, SystemClock } from '../clock.ts';
-import { Prng } from '../rbm-sandbox/core/random.ts';
+import { type Clock, SystemClock } from '../common/clock.ts';
 import {
   BodyTooLargeError,
   type Listening,
@@ -11,8 +10,9 @@ import {
   phoneQuery,
   readBody,
   sendJson,
-} from '../rbm-sandbox/http/server.ts';
-import { defaultLogger } from '../rbm-sandbox/log.ts';
+} from '../common/http-server.ts';
+import { defaultLogger } from '../common/log.ts';
+import { Prng } from '../common/random.ts';
 import { type SmsFailureRule, SmsFailures } from './failures.ts';
 import { genericPath, genericProvider } from './generic-provider.ts';
 import { Outbox } from './outbox.ts';

@@ -1,6 +1,6 @@
 import { readReport } from '../../shared/report/read.ts';
-import { SystemClock } from '../clock.ts';
 import { parseCommandLine, usageError } from '../common/cli.ts';
+import { SystemClock } from '../common/clock.ts';
 import { formatText } from '../report/format.ts';
 import { runDemoWorkload } from './demo.ts';
 import { demoStatus } from './demo-status.ts';

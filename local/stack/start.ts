@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import { useTimeSource } from '../../shared/time/now.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
 import {
   type PhoneRules,

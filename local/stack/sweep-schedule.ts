@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../common/clock.ts';
 
 /**
  * Cloud Scheduler's part locally: POST the sweep function every `everyMs`

@@ -4,8 +4,9 @@
  * Prints one JSON line `{"ready":true,...}` on stdout once it listens, logs each
  * attempt as a JSON line on stderr, and stops cleanly on SIGINT/SIGTERM.
  */
-import { SystemClock } from '../clock.ts';
+
 import { describeError, parseCommandLine } from '../common/cli.ts';
+import { SystemClock } from '../common/clock.ts';
 import { startTasksEmulator } from './index.ts';
 
 const program = 'tasks-emulator';

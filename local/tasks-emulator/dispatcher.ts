@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../common/clock.ts';
 import { deadlineExceededStatus, statusForHttp, unreachableStatus } from './attempt-status.ts';
 import { MinHeap } from './heap.ts';
 import { type HttpOutcome, sendHttp } from './http-attempt.ts';

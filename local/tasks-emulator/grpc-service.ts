@@ -4,8 +4,8 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { Clock } from '../clock.ts';
-import { invalidArgument, RpcError } from '../grpc-errors.ts';
+import type { Clock } from '../common/clock.ts';
+import { invalidArgument, RpcError } from '../common/grpc-errors.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { generateTaskId, parseLocationName, parseQueueName, parseTaskName } from './names.ts';
 import {

@@ -1,5 +1,5 @@
 import { type ChannelCredentials, credentials, Server, ServerCredentials } from '@grpc/grpc-js';
-import { type Clock, SystemClock } from '../clock.ts';
+import { type Clock, SystemClock } from '../common/clock.ts';
 import { type AttemptRecord, Dispatcher } from './dispatcher.ts';
 import { cloudTasksImplementation } from './grpc-service.ts';
 import { startJwksServer } from './jwks-server.ts';

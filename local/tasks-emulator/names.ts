@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 
 /*
  * Resource names, validated as the Task and Queue resources document them

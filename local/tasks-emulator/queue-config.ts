@@ -1,4 +1,4 @@
-import { invalidArgument } from '../grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { isQueueId, parseQueueName, queueName } from './names.ts';
 
 /** A duration as seconds (number, like the API's Duration) or a string such as "0.1s", "500ms", "10m", "1h". */

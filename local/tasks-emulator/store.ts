@@ -1,4 +1,4 @@
-import { alreadyExists, notFound } from '../grpc-errors.ts';
+import { alreadyExists, notFound } from '../common/grpc-errors.ts';
 import type { ResolvedQueue } from './queue-config.ts';
 
 export type HttpMethod = 'POST' | 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { ManualClock } from '../../local/clock.ts';
+import { ManualClock } from '../../local/common/clock.ts';
 import { type Stack, type StackOptions, startStack } from '../../local/stack/start.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answer, read loosely by scenario tests.

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { ManualClock } from '../../local/clock.ts';
+import { ManualClock } from '../../local/common/clock.ts';
 import {
   type QueueConfig,
   startTasksEmulator,

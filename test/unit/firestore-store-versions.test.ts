@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/clock.ts';
+import { ManualClock } from '../../local/common/clock.ts';
 import { Database, type StoredDoc } from '../../local/firestore-emulator/store.ts';
 
 const NAME = 'projects/p/databases/(default)/documents/c/d';

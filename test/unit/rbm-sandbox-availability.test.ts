@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../local/rbm-sandbox/core/random.ts';
+import { Prng } from '../../local/common/random.ts';
 import { Availability } from '../../local/rbm-sandbox/phones/availability.ts';
 
 describe('phone availability', () => {

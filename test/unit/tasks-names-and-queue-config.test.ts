@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RpcError } from '../../local/grpc-errors.ts';
+import { RpcError } from '../../local/common/grpc-errors.ts';
 import { generateTaskId, parseQueueName, parseTaskName } from '../../local/tasks-emulator/names.ts';
 import { defaultBurstSize, durationToMs, resolveQueue } from '../../local/tasks-emulator/queue-config.ts';
 

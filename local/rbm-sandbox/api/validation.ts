@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { e164Pattern } from '../../common/e164.ts';
 import { ApiError } from './google-errors.ts';
 
 /**
@@ -10,8 +11,6 @@ import { ApiError } from './google-errors.ts';
 
 // messageId / eventId / requestId "must be a UUID, as defined in RFC 4122".
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// E.164: "+" then up to 15 digits, no leading zero (ITU-T E.164).
-export const e164Pattern = /^\+[1-9]\d{1,14}$/;
 // google.protobuf.Duration JSON: seconds with up to 9 fractional digits and an "s" suffix.
 const durationPattern = /^(\d+)(\.\d{1,9})?s$/;
 // google.protobuf.Timestamp JSON (RFC 3339).

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../common/clock.ts';
 
 /**
  * Every timer the sandbox sets goes through the shared Clock and is tracked

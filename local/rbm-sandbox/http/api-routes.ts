@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody, sendJson } from '../../common/http-server.ts';
 import { ApiError, googleError, missingCredentialMessage } from '../api/google-errors.ts';
 import {
   type ApiCall,
@@ -12,7 +13,6 @@ import type { Timers } from '../core/timers.ts';
 import type { Endpoint, Faults } from '../faults.ts';
 import type { SandboxLog } from '../log.ts';
 import type { PhoneNetwork } from '../phones/network.ts';
-import { BodyTooLargeError, readBody, sendJson } from './server.ts';
 
 /**
  * Generous upper bound on what the server reads; the 250 KB rule itself answers 400 (validation.ts).

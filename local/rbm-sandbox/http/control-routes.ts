@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { e164Pattern } from '../api/validation.ts';
+import { e164Pattern } from '../../common/e164.ts';
+import { BodyTooLargeError, phoneQuery, readBody, sendJson } from '../../common/http-server.ts';
 import type { RbmSandbox } from '../sandbox.ts';
-import { BodyTooLargeError, phoneQuery, readBody, sendJson } from './server.ts';
 
 /**
  * The sandbox's own HTTP API under /sandbox: ground truth to read and rules,

@@ -1,4 +1,4 @@
-import type { Prng } from '../core/random.ts';
+import type { Prng } from '../../common/random.ts';
 
 export interface Window {
   from: number;

@@ -1,6 +1,6 @@
+import { hashSeed, type Prng } from '../../common/random.ts';
 import { ApiError } from '../api/google-errors.ts';
 import type { ValidAgentMessage } from '../api/validation.ts';
-import { hashSeed, type Prng } from '../core/random.ts';
 import type { Timers } from '../core/timers.ts';
 import type { MessageTruth, PhoneTruth, RevokeOutcome, Truth } from '../truth.ts';
 import type { Publisher } from '../webhook/publisher.ts';

@@ -1,4 +1,4 @@
-import type { Distribution, Prng } from '../core/random.ts';
+import type { Distribution, Prng } from '../../common/random.ts';
 
 /**
  * What a simulated phone does. The defaults describe a population and are

@@ -1,4 +1,4 @@
-import type { Prng } from '../core/random.ts';
+import type { Prng } from '../../common/random.ts';
 import type { Timers } from '../core/timers.ts';
 import type { WebhookDeliveryTruth } from '../truth.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';

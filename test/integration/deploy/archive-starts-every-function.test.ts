@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../../local/clock.ts';
+import { SystemClock } from '../../../local/common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../../local/firestore-emulator/index.ts';
 import { type RbmSandbox, startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
 import { type SmsSandbox, startSmsSandbox } from '../../../local/sms-sandbox/index.ts';

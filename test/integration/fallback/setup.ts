@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import { type SmsSandbox, startSmsSandbox } from '../../../local/sms-sandbox/index.ts';
 import type { SmsProviderName } from '../../../shared/sms/types.ts';
 import { type FirestoreTestContext, useFirestoreEmulator } from '../../helpers/firestore.ts';

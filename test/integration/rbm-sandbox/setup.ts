@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import type { Population, RbmSandbox, RbmSandboxOptions } from '../../../local/rbm-sandbox/index.ts';
 import { startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
 import {

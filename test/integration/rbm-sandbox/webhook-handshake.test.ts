@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import { startRbmSandbox, WebhookHandshakeError } from '../../../local/rbm-sandbox/index.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.ts';

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import {
   type SmsSandbox,
   type SmsSandboxOptions,

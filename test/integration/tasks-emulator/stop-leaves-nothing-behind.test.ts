@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import { startTasksEmulator } from '../../../local/tasks-emulator/index.ts';
 import { TargetServer } from '../../helpers/tasks.ts';
 

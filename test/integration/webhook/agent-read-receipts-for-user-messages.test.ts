@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/clock.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
 import { type RbmSandbox, startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
 import { phone, postSigned } from '../../helpers/rbm-events.ts';
 import { clientToken, useWebhook } from '../../helpers/webhook-fixture.ts';
