@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RpcError } from '../../local/common/grpc-errors.ts';
-import { LockManager, type LockOwner } from '../../local/firestore-emulator/locks.ts';
+import type { RpcError } from '../../../local/common/grpc-errors.ts';
+import { LockManager, type LockOwner } from '../../../local/firestore-emulator/locks.ts';
 
 class Owner implements LockOwner {
   readonly id: string;

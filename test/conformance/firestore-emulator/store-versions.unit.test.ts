@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/common/clock.ts';
-import { Database, type StoredDoc } from '../../local/firestore-emulator/store.ts';
+import { ManualClock } from '../../../local/common/clock.ts';
+import { Database, type StoredDoc } from '../../../local/firestore-emulator/store.ts';
 
 const NAME = 'projects/p/databases/(default)/documents/c/d';
 const newDb = (clock: ManualClock) =>

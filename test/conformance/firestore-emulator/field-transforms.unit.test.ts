@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyTransform, type FieldTransform } from '../../local/firestore-emulator/transforms.ts';
-import type { Fields, Val } from '../../local/firestore-emulator/values.ts';
+import { applyTransform, type FieldTransform } from '../../../local/firestore-emulator/transforms.ts';
+import type { Fields, Val } from '../../../local/firestore-emulator/values.ts';
 
 type NumberVal = Extract<Val, { kind: 'integer' | 'double' }>;
 const int = (value: bigint | number): NumberVal => ({ kind: 'integer', value: BigInt(value) });

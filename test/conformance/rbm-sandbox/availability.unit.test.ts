@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../local/common/random.ts';
-import { Availability } from '../../local/rbm-sandbox/phones/availability.ts';
+import { Prng } from '../../../local/common/random.ts';
+import { Availability } from '../../../local/rbm-sandbox/phones/availability.ts';
 
 describe('phone availability', () => {
   it('explicit windows: offline inside, back online at the end, chained windows joined', () => {

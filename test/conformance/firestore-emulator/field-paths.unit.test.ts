@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFieldPath, parseFieldPath } from '../../local/firestore-emulator/field-paths.ts';
+import { formatFieldPath, parseFieldPath } from '../../../local/firestore-emulator/field-paths.ts';
 
 describe('field paths', () => {
   it('splits simple segments on dots', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../local/common/random.ts';
+import { Prng } from '../../../local/common/random.ts';
 
 describe('sandbox PRNG (mulberry32)', () => {
   it('matches the reference mulberry32 (written out here in its usual one-function form)', () => {

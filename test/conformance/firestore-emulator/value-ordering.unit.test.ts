@@ -4,8 +4,8 @@ import {
   compareUtf8,
   compareValues,
   valuesEqual,
-} from '../../local/firestore-emulator/ordering.ts';
-import type { Val } from '../../local/firestore-emulator/values.ts';
+} from '../../../local/firestore-emulator/ordering.ts';
+import type { Val } from '../../../local/firestore-emulator/values.ts';
 
 const nul: Val = { kind: 'null' };
 const bool = (value: boolean): Val => ({ kind: 'boolean', value });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, SystemClock } from '../../local/common/clock.ts';
+import { ManualClock, SystemClock } from '../../../local/common/clock.ts';
 
 describe('ManualClock', () => {
   it('fires due timers in time order and sets now to each timer time', async () => {
