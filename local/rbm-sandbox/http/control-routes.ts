@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { e164Pattern } from '../../common/e164.ts';
 import { BodyTooLargeError, phoneQuery, readBody, sendJson } from '../../common/http-server.ts';
-import type { RbmSandbox } from '../sandbox.ts';
+import type { SandboxControls } from './sandbox-controls.ts';
 
 /**
  * The sandbox's own HTTP API under /sandbox: ground truth to read and rules,
@@ -112,7 +112,7 @@ const receiptBatchSchema = z.strictObject({
     .min(1),
 });
 
-export function controlRoutes(sandbox: RbmSandbox) {
+export function controlRoutes(sandbox: SandboxControls) {
   return async (
     req: IncomingMessage,
     res: ServerResponse,

@@ -2,9 +2,10 @@ import { hashSeed, type Prng } from '../../common/random.ts';
 import { ApiError } from '../api/google-errors.ts';
 import type { ValidAgentMessage } from '../api/validation.ts';
 import type { Timers } from '../core/timers.ts';
-import type { MessageTruth, PhoneTruth, RevokeOutcome, Truth } from '../truth.ts';
+import type { MessageTruth, RevokeOutcome, Truth } from '../truth.ts';
 import type { Publisher } from '../webhook/publisher.ts';
 import { Availability } from './availability.ts';
+import type { Phone, SimMessage } from './phone.ts';
 import { applyRules, drawProfile, type PhoneProfile, type PhoneRules, type Population } from './profiles.ts';
 import { UserBehaviour } from './user-behaviour.ts';
 
@@ -18,34 +19,6 @@ import { UserBehaviour } from './user-behaviour.ts';
  * platform is handing it to the phone) -> delivered. A revoke or the TTL
  * removes a queued message; one that lands in-flight loses the race.
  */
-
-export interface Phone {
-  number: string;
-  rules: PhoneRules;
-  profile: PhoneProfile;
-  availability: Availability;
-  /** Per-message draws (latency, read, reply, race answer) for this number only. */
-  draws: Prng;
-  truth: PhoneTruth;
-  lastAgentId: string | null;
-  /** Revokes that raced because of the racesRevoke rule (it may be limited to a number of times). */
-  racesLost: number;
-}
-
-export interface SimMessage {
-  truth: MessageTruth;
-  phone: Phone;
-  suggestions: Array<Record<string, unknown>>;
-  resource: Record<string, unknown>;
-  /** Cancels the timer of the current stage (dispatch, in-flight, delivery). */
-  cancelStage: () => void;
-  /**
-   * Held in the queue by a lost race with `deliveredAfterMs: null`: no delivery is planned until
-   * a later revoke removes it, its TTL expires, or the number's racesRevoke rule is changed.
-   */
-  held: boolean;
-  cancelTtl: () => void;
-}
 
 export class PhoneNetwork {
   readonly #timers: Timers;

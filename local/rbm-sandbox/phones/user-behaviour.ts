@@ -2,7 +2,7 @@ import type { Timers } from '../core/timers.ts';
 import type { UserAction } from '../truth.ts';
 import type { UserMessageContent } from '../webhook/payloads.ts';
 import type { Publisher } from '../webhook/publisher.ts';
-import type { Phone, SimMessage } from './network.ts';
+import type { Phone, SimMessage } from './phone.ts';
 
 /**
  * What the person holding the phone does once a message arrives: reads it

@@ -1,0 +1,37 @@
+import type { Clock } from '../../common/clock.ts';
+import type { FaultRule } from '../faults.ts';
+import type { WebhookSettings } from '../options.ts';
+import type { PhoneProfile, PhoneRules } from '../phones/profiles.ts';
+import type { Truth, UserAction } from '../truth.ts';
+import type { HandshakeResult } from '../webhook/handshake.ts';
+
+/**
+ * What the control API drives. The routes depend on this, not on the sandbox
+ * class, so `sandbox.ts` (which mounts the routes) and the routes do not
+ * import each other; RbmSandbox satisfies it structurally.
+ */
+export interface SandboxControls {
+  readonly clock: Clock;
+  readonly truth: Truth;
+  profile(phoneNumber: string): PhoneProfile;
+  setPhone(phoneNumber: string, rules: PhoneRules): PhoneProfile;
+  readMessage(messageId: string): boolean;
+  userAction(phoneNumber: string, action: UserAction, agentId?: string): void;
+  faults(): FaultRule[];
+  setFaults(rules: FaultRule[]): void;
+  webhookSettings(): WebhookSettings;
+  configureWebhook(changes: Partial<WebhookSettings>): WebhookSettings;
+  registerWebhook(url?: string): Promise<HandshakeResult>;
+  emitAgentLaunchEvent(fields: {
+    agentId?: string;
+    oldLaunchState: string;
+    newLaunchState: string;
+    regionId?: string;
+    comment?: string;
+  }): string;
+  emitReceiptBatch(
+    phoneNumber: string,
+    receipts: Array<{ messageId: string; receiptType: 'DELIVERED' | 'READ' }>,
+    agentId?: string,
+  ): void;
+}
