@@ -11,6 +11,7 @@ import { invalidArgument, notFound, RpcError, unimplemented } from '../common/gr
 import { aggregate, parseAggregations } from './aggregation.ts';
 import { batchWrite, commit } from './commit.ts';
 import { type FieldPath, parseFieldPath, projectFields } from './field-paths.ts';
+import { listenHandler } from './listen.ts';
 import {
   parseDatabaseName,
   parseDocumentName,
@@ -169,9 +170,7 @@ export function firestoreService(store: Store, transactions: Transactions): Unty
       return { collectionIds: page.items, nextPageToken: page.nextPageToken };
     }),
 
-    listen: rejectListen(
-      'Listen (onSnapshot) is not supported by this emulator; use get(), or Google\u2019s official emulator.',
-    ),
+    listen: listenHandler(store),
     write: rejectStream(
       'The streaming Write RPC is not supported by this emulator; use Commit or BatchWrite.',
     ),
@@ -298,29 +297,6 @@ function serverStream<Req, Res>(fn: (req: Req, send: (res: Res) => void) => Prom
       () => call.end(),
       (e) => call.emit('error', toServiceError(e)),
     );
-  };
-}
-
-/**
- * Listen is answered the way Firestore reports a failed target: a REMOVE
- * TargetChange with the cause. The client surfaces that to onSnapshot's error
- * callback; a bare stream error right after the stream opens is instead taken
- * for a dropped connection and retried forever.
- */
-function rejectListen(message: string) {
-  return (call: ServerDuplexStream<{ addTarget?: { targetId?: number } }, unknown>): void => {
-    call.sendMetadata(new Metadata());
-    call.once('data', (req: { addTarget?: { targetId?: number } }) => {
-      const targetId = req.addTarget?.targetId ?? 0;
-      call.write({
-        targetChange: {
-          targetChangeType: 'REMOVE',
-          targetIds: [targetId],
-          cause: { code: status.UNIMPLEMENTED, message },
-        },
-      });
-      call.emit('error', { code: status.UNIMPLEMENTED, details: message });
-    });
   };
 }
 

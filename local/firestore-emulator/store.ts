@@ -15,6 +15,18 @@ export interface StoredDoc {
   readonly updateTime: Micros;
 }
 
+/** One document's change in a commit: its state before and after (undefined: missing). */
+export interface CommittedChange {
+  readonly name: string;
+  readonly before: StoredDoc | undefined;
+  readonly after: StoredDoc | undefined;
+}
+
+/** What observers (Listen streams) hear: each commit's changes, once applied, and resets. */
+export type DatabaseEvent =
+  | { readonly kind: 'commit'; readonly time: Micros; readonly changes: readonly CommittedChange[] }
+  | { readonly kind: 'clear' };
+
 interface Version {
   readonly time: Micros;
   /** null: deleted at `time`. */
@@ -41,8 +53,10 @@ export class Database {
   readonly locks: LockManager;
   readonly #clock: Clock;
   readonly #docs = new Map<string, Version[]>();
+  readonly #observers = new Set<(event: DatabaseEvent) => void>();
   #lastCommit: Micros = 0;
   #lastRead: Micros = 0;
+  #clearedAt: Micros = 0;
 
   constructor(name: DatabaseName, clock: Clock, timeouts: LockTimeouts) {
     this.name = name.name;
@@ -103,6 +117,7 @@ export class Database {
   /** Records new states of documents, all at the same commit time. */
   apply(changes: ReadonlyMap<string, StoredDoc | null>, time: Micros): void {
     const horizon = time - RETENTION_US;
+    const committed: CommittedChange[] = [];
     for (const [name, doc] of changes) {
       let versions = this.#docs.get(name);
       if (!versions) {
@@ -110,17 +125,43 @@ export class Database {
         versions = [];
         this.#docs.set(name, versions);
       }
+      committed.push({ name, before: this.get(name), after: doc ?? undefined });
       versions.push({ time, doc });
       // Drop versions superseded before the retention horizon: no valid read time can see them.
       let drop = 0;
       while (drop + 1 < versions.length && versions[drop + 1]!.time < horizon) drop++;
       if (drop > 0) versions.splice(0, drop);
     }
+    if (committed.length > 0) this.#emit({ kind: 'commit', time, changes: committed });
   }
 
   /** Forgets every document (the emulator's reset). Times keep moving forward. */
   clear(): void {
     this.#docs.clear();
+    this.#clearedAt = this.readTime();
+    this.#emit({ kind: 'clear' });
+  }
+
+  /** When the last reset forgot every version: reads at or before it no longer see what was there. */
+  get clearedAt(): Micros {
+    return this.#clearedAt;
+  }
+
+  /** Calls `observer` after every commit and reset, synchronously, so it sees each commit whole. */
+  observe(observer: (event: DatabaseEvent) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  #emit(event: DatabaseEvent): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(event);
+      } catch (e) {
+        // The commit has happened whatever an observer does; a failing observer is an emulator bug.
+        console.error('[firestore-emulator] change observer failed:', e);
+      }
+    }
   }
 }
 
