@@ -5,6 +5,7 @@ import type { Message } from '../lifecycle/types.ts';
 import type { DeliveryEvent, Payload, Raw } from '../rbm/payloads.ts';
 import { collections } from './documents.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
+import { valueProblem } from './storable.ts';
 
 export interface IngestContext {
   now: Date;
@@ -168,7 +169,10 @@ export async function recordDeadLetter(
   return createOnce(db.collection(collections.deadLetters).doc(id), {
     reason: letter.reason,
     data: letter.data.toString('utf8'),
-    attributes: letter.attributes,
+    // Attributes are not covered by the signature: names Firestore refuses are kept as JSON text.
+    ...(valueProblem(letter.attributes)
+      ? { attributesJson: JSON.stringify(letter.attributes) }
+      : { attributes: letter.attributes }),
     receivedAt: context.now,
     pubsubMessageId: context.pubsubMessageId,
     expireAt: new Date(context.now.getTime() + context.retentionMs),

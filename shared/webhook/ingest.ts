@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
+import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
 import type { Envelope } from '../rbm/envelope.ts';
-import { parsePayload } from '../rbm/payloads.ts';
-import { recordDeadLetter, recordDeliveryEvents, recordOtherPayload } from '../store/ingest-store.ts';
+import { type Payload, parsePayload } from '../rbm/payloads.ts';
+import {
+  type IngestContext,
+  recordDeadLetter,
+  recordDeliveryEvents,
+  recordOtherPayload,
+} from '../store/ingest-store.ts';
+import { payloadStorageProblem } from '../store/storable.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
 import { webhookLogs } from './logs.ts';
@@ -25,27 +32,40 @@ export type IngestOutcome =
   | { kind: 'dead_lettered'; id: string; reason: string };
 
 /**
- * Stores one verified envelope and carries out what it implies. Throws only
- * for our own transient faults (Firestore unavailable): the caller answers
- * 503 and the platform retries, which is safe because storage is idempotent.
+ * Stores one verified envelope and carries out what it implies. A payload that
+ * cannot be parsed or stored as it is goes to the dead letters (the platform
+ * would retry a 5xx for days). Throws only for our own transient faults
+ * (Firestore unavailable): the caller answers 503 and the platform retries,
+ * which is safe because storage is idempotent.
  */
 export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Promise<IngestOutcome> {
-  const now = deps.now();
-  const context = {
-    now,
+  const context: IngestContext = {
+    now: deps.now(),
     retentionMs: deps.retentionMs,
     ...(envelope.pubsubMessageId ? { pubsubMessageId: envelope.pubsubMessageId } : {}),
   };
   const parsed = parsePayload(envelope.data, envelope.attributes);
 
-  if (!parsed.ok) {
-    const id = createHash('sha256').update(envelope.data).digest('hex').slice(0, 40);
-    await recordDeadLetter(deps.db(), id, { reason: parsed.reason, ...envelope }, context);
-    webhookLogs.deadLettered(deps.log, id, parsed.reason);
-    return { kind: 'dead_lettered', id, reason: parsed.reason };
-  }
-
+  if (!parsed.ok) return deadLetter(envelope, parsed.reason, deps, context);
   const { payload } = parsed;
+  const storageProblem = payloadStorageProblem(payload);
+  if (storageProblem) return deadLetter(envelope, `cannot be stored: ${storageProblem}`, deps, context);
+  try {
+    return await storePayload(payload, deps, context);
+  } catch (error) {
+    // Firestore refusing the write itself (not being unavailable) is as permanent as a bad payload.
+    if (!hasGrpcCode(error, grpcCode.INVALID_ARGUMENT)) throw error;
+    const reason = `Firestore refused it: ${error instanceof Error ? error.message : String(error)}`;
+    return deadLetter(envelope, reason.slice(0, 500), deps, context);
+  }
+}
+
+async function storePayload(
+  payload: Payload,
+  deps: IngestDeps,
+  context: IngestContext,
+): Promise<IngestOutcome> {
+  const { now } = context;
   if (payload.kind === 'delivery') {
     const results = await recordDeliveryEvents(deps.db(), payload.events, payload.raw, context);
     for (const result of results) {
@@ -75,4 +95,17 @@ export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Prom
   }
   webhookLogs.stored(deps.log, payload.kind, duplicate ? 0 : 1, duplicate ? 1 : 0);
   return { kind: 'stored', payload: payload.kind, stored: duplicate ? 0 : 1, duplicates: duplicate ? 1 : 0 };
+}
+
+/** Kept under the hash of its bytes, so a retried poison payload lands on the same dead letter. */
+async function deadLetter(
+  envelope: Envelope,
+  reason: string,
+  deps: IngestDeps,
+  context: IngestContext,
+): Promise<IngestOutcome> {
+  const id = createHash('sha256').update(envelope.data).digest('hex').slice(0, 40);
+  await recordDeadLetter(deps.db(), id, { reason, ...envelope }, context);
+  webhookLogs.deadLettered(deps.log, id, reason);
+  return { kind: 'dead_lettered', id, reason };
 }
