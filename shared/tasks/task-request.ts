@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import type { Step } from '../lifecycle/types.ts';
+import { documentIdProblem } from '../store/storable.ts';
 
 const taskBody = z.object({
   step: z.enum(['revoke', 'expired', 'again', 'manual', 'confirm', 'fallback']),
-  messageId: z.string().min(1).max(1500),
+  // Only ids the scheduler could have written: anything else can never be read, so it is dropped.
+  messageId: z.string().check((ctx) => {
+    const problem = documentIdProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: `${problem}, so no message has it`, input: ctx.value });
+  }),
   sequence: z.number().int().min(0),
 });
 
