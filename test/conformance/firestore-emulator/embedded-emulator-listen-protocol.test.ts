@@ -6,6 +6,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../../local/firestore-emulator/index.ts';
 import { firestoreServiceDefinition } from '../../../local/firestore-emulator/protos.ts';
 
@@ -24,6 +25,8 @@ type Callable = Record<string, (...args: unknown[]) => unknown>;
 type Message = Record<string, Record<string, unknown> | undefined>;
 let emulator: FirestoreEmulator;
 let client: Client & Callable;
+// Time moves only when a test says so: past the hour of version retention, for one.
+const clock = new ManualClock();
 
 /** One message as a line: `ADD [1]`, `change c/a [1]`, `delete c/b -[2]`, `NO_CHANGE [] read token`... */
 function describeMessage(m: Message): string {
@@ -179,7 +182,7 @@ const nAtLeast = (targetId: number, n: number) => ({
 
 describe.skipIf(Boolean(process.env.FIRESTORE_EMULATOR_HOST))('the Listen protocol', () => {
   beforeAll(async () => {
-    emulator = await startFirestoreEmulator();
+    emulator = await startFirestoreEmulator({ clock });
     const Ctor = makeGenericClientConstructor(firestoreServiceDefinition(), 'Firestore');
     client = new Ctor(emulator.host, credentials.createInsecure()) as Client & Callable;
   });
@@ -323,6 +326,27 @@ describe.skipIf(Boolean(process.env.FIRESTORE_EMULATOR_HOST))('the Listen protoc
       } finally {
         await resumed.close();
       }
+    }
+  });
+
+  it('a token older than the hour of version retention answers RESET', async () => {
+    const first = new RawListen().add(documents(1, 'c/a', 'c/b'));
+    const token = (await first.take()).at(-1)!.targetChange!.resumeToken;
+    await first.close();
+
+    await clock.advance(61 * 60 * 1000);
+    await commit({ 'c/b': null });
+    const resumed = new RawListen().add({ ...documents(1, 'c/a', 'c/b'), resumeToken: token });
+    try {
+      expect(await resumed.lines()).toEqual([
+        'ADD [1]',
+        'RESET [1]',
+        'change c/a [1]',
+        'CURRENT [1] token',
+        'NO_CHANGE [] read token',
+      ]);
+    } finally {
+      await resumed.close();
     }
   });
 

@@ -1,5 +1,7 @@
 import { Firestore, type QuerySnapshot } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/common/clock.ts';
+import { startFirestoreEmulator } from '../../../local/firestore-emulator/index.ts';
 import { useFirestoreEmulator } from '../../helpers/firestore.ts';
 import { listenTo } from '../../helpers/snapshot-listener.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
@@ -45,4 +47,41 @@ describe('a broken Listen stream', () => {
       await proxy.close();
     }
   });
+
+  it.skipIf(Boolean(process.env.FIRESTORE_EMULATOR_HOST))(
+    'resumes by RESET when the token outlived the version retention: only real changes are reported',
+    async () => {
+      const clock = new ManualClock();
+      const emulator = await startFirestoreEmulator({ clock });
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: emulator.port });
+      const writer = new Firestore({ projectId: 'resume-by-reset', host: emulator.host, ssl: false });
+      const client = new Firestore({ projectId: 'resume-by-reset', host: proxy.host, ssl: false });
+      await writer.doc('msgs/a').set({ n: 1 });
+      await writer.doc('msgs/b').set({ n: 2 });
+      const snapshots = listenTo<QuerySnapshot>(
+        (onNext, onError) => client.collection('msgs').orderBy('n').onSnapshot(onNext, onError),
+        10_000,
+      );
+      try {
+        expect((await snapshots.next()).docs.map((d) => d.id)).toEqual(['a', 'b']);
+
+        proxy.cut();
+        await writer.doc('msgs/b').delete();
+        // Past the hour of retention: the emulator can no longer say what changed since the token.
+        await clock.advance(61 * 60 * 1000);
+        await writer.doc('msgs/c').set({ n: 3 });
+        proxy.restore();
+
+        const resumed = await snapshots.next();
+        expect(resumed.docs.map((d) => d.id)).toEqual(['a', 'c']);
+        // a was sent again after the RESET, unchanged: the client does not report it.
+        expect(resumed.docChanges().map((c) => `${c.type} ${c.doc.id}`)).toEqual(['removed b', 'added c']);
+      } finally {
+        snapshots.stop();
+        await Promise.all([client.terminate(), writer.terminate()]);
+        await proxy.close();
+        await emulator.stop();
+      }
+    },
+  );
 });
