@@ -13,7 +13,7 @@ import type { Micros } from './timestamps.ts';
 export class TargetView {
   readonly id: number;
   readonly target: ListenTarget;
-  #told = new Map<string, Micros>();
+  #told: Map<string, Micros>;
 
   constructor(id: number, target: ListenTarget, told: readonly StoredDoc[] = []) {
     this.id = id;

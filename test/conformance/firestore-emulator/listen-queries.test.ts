@@ -85,6 +85,19 @@ describe('query listeners', () => {
     }
   });
 
+  it('offset: a change before the window moves the window', async () => {
+    await seed('msgs', { d1: { n: 1 }, d2: { n: 2 }, d3: { n: 3 } });
+    const snapshots = watch(fs.db.collection('msgs').orderBy('n').offset(1).limit(1));
+    try {
+      expect(ids(await snapshots.next())).toEqual(['d2']);
+      // d1 was never in the result set, but deleting it shifts which document is second.
+      await fs.db.doc('msgs/d1').delete();
+      expect(changes(await snapshots.next())).toEqual(['removed d2 0->-1', 'added d3 -1->0']);
+    } finally {
+      snapshots.stop();
+    }
+  });
+
   it('limitToLast keeps the last documents in query order', async () => {
     await seed('msgs', { d1: { n: 1 }, d2: { n: 2 }, d3: { n: 3 } });
     const snapshots = watch(fs.db.collection('msgs').orderBy('n').limitToLast(2));
