@@ -16,7 +16,15 @@ export function stuckStep(message: Message): { step: Step; sequence: number } | 
   if (fallback.state === 'pending') return { step: 'fallback', sequence: 0 };
   if (revocation.state === 'requested' || revocation.state === 'not_found') {
     // The answer is in: the confirm step (or the re-revoke it would schedule) went missing.
-    if (revocation.answeredRound >= revocation.round) return { step: 'confirm', sequence: revocation.round };
+    if (revocation.answeredRound >= revocation.round) {
+      // After a 404 with rounds left, confirm would only schedule the re-revoke, under that
+      // round's own task name, which a lost re-revoke task still holds (a finished name stays
+      // taken for about an hour): re-drive the re-revoke itself, under a fresh name.
+      const roundsLeft = revocation.round < (message.policy?.maxRevokeAttempts ?? 1);
+      if (revocation.state === 'not_found' && roundsLeft)
+        return { step: 'again', sequence: revocation.round };
+      return { step: 'confirm', sequence: revocation.round };
+    }
   }
   if (revocation.round >= 2) return { step: 'again', sequence: revocation.round - 1 };
   if (revocation.state === 'none') return { step: 'revoke', sequence: revocation.taskSequence };
