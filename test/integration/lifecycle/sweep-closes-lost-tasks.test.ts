@@ -48,6 +48,36 @@ describe('the sweep re-drives what a lost task left undone', () => {
     expect(message.redrives).toBe(1);
   });
 
+  it('the re-revoke after a 404 cannot be scheduled (its name is taken): the sweep re-revokes under a fresh name', async () => {
+    const phone = '+14155550703';
+    h.stack.rbm.setPhone(phone, {
+      rcs: true,
+      offline: [{ forMs: 24 * 3_600_000 }],
+      racesRevoke: { answer: 404, deliveredAfterMs: null, times: 1 },
+    });
+    const id = await sendOk(h, promoRequest(phone, { revokeAfter: '10m' }));
+    // A task of that name existed and is gone (lost after its retries, say): Cloud Tasks keeps
+    // the name taken, so the confirm step's "revoke again" is refused as ALREADY_EXISTS.
+    const queue = h.stack.tasks.queuePath('rbm-revoke');
+    const { CloudTasksClient } = await import('@google-cloud/tasks');
+    const client = new CloudTasksClient(h.stack.tasks.clientOptions());
+    const taken = `${queue}/tasks/${taskId(id, 'again', 1)}`;
+    const later = { seconds: Math.floor(h.clock.now() / 1000) + 86_400 };
+    await client.createTask({
+      parent: queue,
+      task: { name: taken, scheduleTime: later, httpRequest: { url: h.stack.functions.urls.revoke } },
+    });
+    await client.deleteTask({ name: taken });
+    await client.close();
+
+    await h.advance(10 * 60_000 + 2 * 60_000 + boundMs + 3 * 60_000 + 2 * 60_000); // deadline, grace, bound, sweeps, grace
+    const { message, truth } = await expectConsistentWithTruth(h, id);
+    expect(truth?.revokeAttempts.map((a) => a.answer)).toEqual([404, 200]);
+    expect(message.revocation).toMatchObject({ state: 'confirmed', round: 2 });
+    expect(message.status).toBe('sms_sent');
+    expect(message.redrives).toBe(1);
+  });
+
   it('with nothing overdue, a sweep re-drives nothing', async () => {
     const response = await fetch(h.stack.functions.urls.sweep, { method: 'POST' });
     expect(await response.json()).toEqual({ overdue: 0, redriven: 0, failed: 0 });
