@@ -1,7 +1,7 @@
 import * as ff from '@google-cloud/functions-framework';
 import { fallbackLogs } from '../../shared/fallback/logs.ts';
 import { type FallbackRun, runFallback } from '../../shared/fallback/run.ts';
-import { formatRetryAfterAtLeastOne } from '../../shared/http/retry-after.ts';
+import { formatRetryAfter } from '../../shared/http/retry-after.ts';
 import { fallbackLeaseMs } from '../../shared/lifecycle/fallback.ts';
 import { createRuntime } from '../../shared/runtime.ts';
 import { createSmsProvider } from '../../shared/sms/index.ts';
@@ -71,6 +71,6 @@ function drop(reason: string): Outcome {
 /** 503 with Retry-After in whole seconds when the wait is known (Cloud Tasks honours it). */
 function retryLater(res: ff.Response, retryAfterMs: number | undefined): ff.Response {
   res.status(503);
-  if (retryAfterMs !== undefined) res.set('retry-after', formatRetryAfterAtLeastOne(retryAfterMs));
+  if (retryAfterMs !== undefined) res.set('retry-after', formatRetryAfter(retryAfterMs));
   return res;
 }

@@ -43,6 +43,8 @@ ff.http(
         res.status(200).json({ ok: true, outcome: outcome.kind });
         return;
       case 'rejected':
+        // RFC 9110 §15.5.6: a 405 names the methods the resource accepts.
+        if (outcome.status === 405) res.set('allow', 'POST');
         res.status(outcome.status).json({ error: outcome.reason });
         return;
       case 'unavailable':

@@ -6,6 +6,7 @@ import { GoogleAuth } from 'google-auth-library';
 import { readReport } from '../../shared/report/read.ts';
 import type { GroupSpec } from '../../shared/report/types.ts';
 import { parseDuration, parseTimeBound, type TimeBound } from '../../shared/report/window.ts';
+import { DeadlineExceeded, withDeadline } from '../../shared/time/deadline.ts';
 import { formatText } from './format.ts';
 import { formatHtml } from './html.ts';
 
@@ -40,16 +41,6 @@ function oneLine(error: unknown): string {
   return String((error as Error)?.message ?? error)
     .split('\n')[0]!
     .trim();
-}
-
-class TimeoutError extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 let args: ReturnType<typeof parse>;
@@ -153,7 +144,11 @@ if (emulatorHost) {
 } else {
   try {
     const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/datastore'] });
-    await withTimeout((async () => (await auth.getClient()).getAccessToken())(), 20_000);
+    await withDeadline(
+      (async () => (await auth.getClient()).getAccessToken())(),
+      20_000,
+      'getting Google credentials',
+    );
   } catch (error) {
     fail(
       `no usable Google credentials for project ${projectId} (${oneLine(error)}): run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`,
@@ -165,7 +160,7 @@ const db = new Firestore({ projectId, databaseId: args.database });
 const wantTimeline = Boolean(args.timeline || args.html);
 let code = 0;
 try {
-  const report = await withTimeout(
+  const report = await withDeadline(
     readReport(db, {
       projectId,
       databaseId: args.database,
@@ -176,6 +171,7 @@ try {
       timeline: wantTimeline ? (bucketMs ? { bucketMs } : true) : false,
     }),
     timeoutMs,
+    'reading the report',
   );
   if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(formatText(report));
@@ -206,7 +202,7 @@ function describeFailure(error: unknown): number {
     console.error(`npm run report: ${messages[grpc]}`);
     return 2;
   }
-  if (error instanceof TimeoutError) {
+  if (error instanceof DeadlineExceeded) {
     console.error(`npm run report: no answer from Firestore (${where}) within ${args.timeout}`);
     return 2;
   }

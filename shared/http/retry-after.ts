@@ -14,25 +14,16 @@ export function parseRetryAfter(value: string | null | undefined, nowMs = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-/** A wait as whole delta-seconds, rounded up: 0 ms gives "0", 1 ms gives "1". */
-export function retryAfterSeconds(waitMs: number): number {
-  return Math.ceil(waitMs / 1000);
-}
-
 /**
- * A wait as whole delta-seconds, rounded up and never below 1: for a task
- * queue that must not retry at once even when the wait is already over.
+ * A wait as whole delta-seconds, the one rule for every answer the functions
+ * give: rounded up, and never below 1, so neither a task queue nor a caller
+ * retries at once when the wait is already (nearly) over.
  */
-export function retryAfterSecondsAtLeastOne(waitMs: number): number {
-  return Math.max(1, retryAfterSeconds(waitMs));
+export function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
-/** The header value for a wait: `retryAfterSeconds` as a string. */
+/** The header value for a wait. */
 export function formatRetryAfter(waitMs: number): string {
   return String(retryAfterSeconds(waitMs));
-}
-
-/** The header value for a wait: `retryAfterSecondsAtLeastOne` as a string. */
-export function formatRetryAfterAtLeastOne(waitMs: number): string {
-  return String(retryAfterSecondsAtLeastOne(waitMs));
 }

@@ -1,7 +1,7 @@
 import type { SmsProviderName, SmsRequest, SmsResult } from '../sms/types.ts';
+import { changedCopy } from './message-copy.ts';
 import { refreshDerived } from './status.ts';
 import type { Message } from './types.ts';
-import { nextVersion } from './versions.ts';
 
 /**
  * SMS fallback, at most once per message (law 4,
@@ -87,7 +87,7 @@ export function planFallback(
   }
   if (!fallback.text) return settle(message, now, 'failed', 'no SMS text stored for this message');
 
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   const attempt = (fallback.attempts ?? 0) + 1;
   next.fallback.attempts = attempt;
   next.fallback.sendingUntil = new Date(now.getTime() + options.leaseMs);
@@ -119,7 +119,7 @@ export function applySendResult(
   finalTry: boolean,
   now: Date,
 ): SendOutcome {
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   const fallback = next.fallback;
   const label = `attempt ${attempt} (${result.provider})`;
 
@@ -196,7 +196,7 @@ function mayHaveSent(result: Extract<SmsResult, { kind: 'transient' }>): boolean
 }
 
 function settle(message: Message, now: Date, state: 'skipped' | 'failed', reason: string): FallbackPlan {
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   next.fallback.state = state;
   next.fallback.reason = reason;
   close(next);

@@ -1,6 +1,7 @@
+import { changedCopy } from './message-copy.ts';
+import { noRevocationYet } from './registration.ts';
 import { refreshDerived } from './status.ts';
 import type { Effect, Message } from './types.ts';
-import { nextVersion, noRevocationYet } from './versions.ts';
 
 /** A platform fact about one agent message, as the webhook parsed it. */
 export interface DeliveryFact {
@@ -42,7 +43,7 @@ export function untrackedMessage(fact: DeliveryFact, now: Date): Message {
  */
 export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryFact, now: Date): Outcome {
   const before = existing ?? untrackedMessage(fact, now);
-  const message = nextVersion(before, now);
+  const message = changedCopy(before, now);
   const effects: Effect[] = [];
 
   switch (fact.type) {

@@ -1,6 +1,5 @@
 import { refreshDerived } from './status.ts';
-import type { Effect, Message, Policy, Send } from './types.ts';
-import { noRevocationYet } from './versions.ts';
+import type { Effect, Message, Policy, Revocation, Send } from './types.ts';
 
 /** A validated request to track a message (see shared/messages/request.ts). */
 export interface Registration {
@@ -12,6 +11,11 @@ export interface Registration {
   deadline: Date;
   smsText?: string;
   requestHash: string;
+}
+
+/** A message's revocation before any revoke: nothing asked, nothing scheduled beyond the first task. */
+export function noRevocationYet(): Revocation {
+  return { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 };
 }
 
 export type RegistrationOutcome =

@@ -1,6 +1,6 @@
+import { changedCopy } from './message-copy.ts';
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, RevokeStep } from './types.ts';
-import { nextVersion } from './versions.ts';
 
 /**
  * Revocation, race-aware (docs/rbm-platform.md#revoke; law 3 in
@@ -51,7 +51,7 @@ export function planRevoke(
   if (step === 'revoke') {
     if (sequence !== revocation.taskSequence) return { action: 'skip', reason: 'superseded deadline task' };
     if (message.deadline && now < message.deadline) {
-      const next = nextVersion(message, now);
+      const next = changedCopy(message, now);
       next.revocation.taskSequence = sequence + 1;
       const effects: Effect[] = [
         { kind: 'schedule', step: 'revoke', sequence: sequence + 1, at: message.deadline },
@@ -69,7 +69,7 @@ export function planRevoke(
     return { action: 'busy', until: revocation.inFlightUntil };
   }
 
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   next.revocation.round = round;
   next.revocation.attempts += 1;
   next.revocation.inFlightUntil = new Date(now.getTime() + revokeLeaseMs);
@@ -96,7 +96,7 @@ export function applyRevokeResult(
   result: RevokeResult,
   now: Date,
 ): RevokeOutcome {
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   const revocation = next.revocation;
   if (revocation.attempts === attempt) delete revocation.inFlightUntil;
   revocation.lastStatus = result.status;
@@ -165,7 +165,7 @@ export function confirmRevocation(
   if (!message?.tracked) return { kind: 'skip', reason: 'no such tracked message' };
   if (message.deliveredAt) return { kind: 'skip', reason: 'delivered: the revoke lost the race' };
   if (round !== message.revocation.round) return { kind: 'skip', reason: 'stale confirm task' };
-  const next = nextVersion(message, now);
+  const next = changedCopy(message, now);
   const revocation = next.revocation;
   const effects: Effect[] = [];
 

@@ -1,6 +1,6 @@
+import { copyOf } from './message-copy.ts';
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, Step } from './types.ts';
-import { copyOf } from './versions.ts';
 
 /**
  * Law 6: every registered message reaches a terminal state by its deadline
