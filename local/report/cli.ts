@@ -5,8 +5,9 @@ import { Firestore } from '@google-cloud/firestore';
 import { GoogleAuth } from 'google-auth-library';
 import { readReport } from '../../shared/report/read.ts';
 import type { GroupSpec } from '../../shared/report/types.ts';
-import { parseDuration, parseTimeBound, type TimeBound } from '../../shared/report/window.ts';
+import { parseTimeBound, type TimeBound } from '../../shared/report/window.ts';
 import { DeadlineExceeded, withDeadline } from '../../shared/time/deadline.ts';
+import { parseDuration } from '../../shared/time/duration.ts';
 import { formatText } from './format.ts';
 import { formatHtml } from './html.ts';
 

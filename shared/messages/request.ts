@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { customPolicy, policies } from '../lifecycle/policy.ts';
 import type { Registration } from '../lifecycle/registration.ts';
+import { parseDuration } from '../time/duration.ts';
 
 /**
  * The `messages` API's input, validated with messages that name the field.
@@ -12,13 +13,6 @@ const maxPlatformExpiryMs = 15 * 24 * 3600 * 1000;
 // Far deadlines are re-armed every 30 days; a year bounds the chain and the retention.
 const maxDeadlineMs = 365 * 24 * 3600 * 1000;
 const maxMessageBytes = 250_000;
-const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function parseDuration(value: string): number | undefined {
-  const match = durationPattern.exec(value);
-  return match ? Number(match[1]) * unitMs[match[2]!]! : undefined;
-}
 
 const policySchema = z.union(
   [

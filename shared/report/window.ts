@@ -5,27 +5,9 @@
  * "now" being the database's read time, so on the local stack, whose clock
  * runs faster than the wall clock, `--since 1h` means one hour of stack time.
  */
+import { parseDuration } from '../time/duration.ts';
+
 export type TimeBound = { kind: 'absolute'; at: Date } | { kind: 'relative'; beforeNowMs: number };
-
-const units: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
-
-/** Parses a duration such as `24h`, `1h30m` or `500ms`; undefined if it is not one. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(trimmed)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
-    total += Number(amount) * units[unit!]!;
-  }
-  return total;
-}
 
 /** Parses `--since` / `--until`; throws a one-line error naming the flag. */
 export function parseTimeBound(flag: string, text: string): TimeBound {

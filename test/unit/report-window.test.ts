@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkWindow,
-  parseDuration,
-  parseTimeBound,
-  resolveBound,
-  timeBuckets,
-} from '../../shared/report/window.ts';
+import { checkWindow, parseTimeBound, resolveBound, timeBuckets } from '../../shared/report/window.ts';
+import { parseDuration } from '../../shared/time/duration.ts';
 
 describe('durations', () => {
   it('parses units and sums compound ones', () => {
