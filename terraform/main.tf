@@ -101,7 +101,11 @@ locals {
       REVOKE_URL            = local.function_urls.revoke
       FALLBACK_URL          = local.function_urls.fallback
       TASKS_SERVICE_ACCOUNT = local.tasks_account_email
-      REVOKE_MAX_ATTEMPTS   = tostring(local.queues.revoke.retry.max_attempts)
+    }
+    revokeTarget = {
+      REVOKE_MAX_ATTEMPTS = tostring(local.queues.revoke.retry.max_attempts)
+    }
+    fallbackTarget = {
       FALLBACK_MAX_ATTEMPTS = tostring(local.queues.fallback.retry.max_attempts)
     }
     # The provider's own settings: the other provider's are null, and so are
@@ -165,7 +169,7 @@ locals {
     }
     revoke = {
       description = "Cloud Tasks target (private, OIDC): at the deadline skip if delivered, else DELETE, record, confirm after the grace period, hand over to fallback."
-      sections    = ["core", "rbm", "tasks"]
+      sections    = ["core", "rbm", "tasks", "revokeTarget"]
       secrets     = ["RBM_SERVICE_ACCOUNT_KEY"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []
@@ -173,7 +177,7 @@ locals {
     }
     fallback = {
       description = "Cloud Tasks target (private, OIDC): sends the SMS fallback through the configured provider, once."
-      sections    = ["core", "tasks", "sms"]
+      sections    = ["core", "sms", "fallbackTarget"]
       secrets     = ["SMS_HTTP_SECRET", "TWILIO_AUTH_TOKEN"]
       enqueues    = []
       cancels     = []

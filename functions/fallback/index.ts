@@ -14,7 +14,7 @@ import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
  * can never succeed (bad body, wrong step) is answered 200 and logged at
  * error, and only "try again later" gets a 503.
  */
-const runtime = createRuntime('fallback', ['tasks', 'sms']);
+const runtime = createRuntime('fallback', ['sms', 'fallbackTarget']);
 const { config, log } = runtime;
 const deps = {
   ...runtime,

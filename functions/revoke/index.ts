@@ -11,7 +11,7 @@ import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
  * Cloud Run lets only the tasks service account invoke it. Answers 2xx when
  * the step is done or failed for good (recorded), 503 to have Cloud Tasks retry.
  */
-const runtime = createRuntime('revoke', ['rbm', 'tasks']);
+const runtime = createRuntime('revoke', ['rbm', 'tasks', 'revokeTarget']);
 const { config, log } = runtime;
 const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
 

@@ -55,11 +55,13 @@ export const configSections = {
     TASKS_SERVICE_ACCOUNT: z.email(),
     // Local Cloud Tasks emulator (host:port); unset in production.
     TASKS_EMULATOR_HOST: hostPort.optional(),
-    // The queues' retry budgets (Terraform sets queue and variable from one value),
-    // so a handler knows a try is the last one and records a final outcome.
-    REVOKE_MAX_ATTEMPTS: positiveInt.default(10),
-    FALLBACK_MAX_ATTEMPTS: positiveInt.default(10),
   }),
+  // A task target's side of its queue: the queue's retry budget, Cloud Tasks'
+  // own maxAttempts (Terraform sets queue and variable from one value), so the
+  // handler knows a try is the last one and records a final outcome. Queue
+  // tries, not DELETE calls (revocation.attempts) nor revoke rounds (policy).
+  revokeTarget: z.object({ REVOKE_MAX_ATTEMPTS: positiveInt.default(10) }),
+  fallbackTarget: z.object({ FALLBACK_MAX_ATTEMPTS: positiveInt.default(10) }),
   // The SMS fallback's provider (docs/fallback.md). In production the secrets
   // (SMS_HTTP_SECRET, TWILIO_AUTH_TOKEN) come from Secret Manager, mounted as
   // env vars by Terraform; they are never set in plain env vars or logged.

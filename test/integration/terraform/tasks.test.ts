@@ -31,9 +31,12 @@ describe('terraform Cloud Tasks queues', () => {
       expect(expression(retry[setting])).toBe(`each.value.retry.${setting}`);
     }
 
-    const tasksEnv = asObject(asObject(local(module, 'env_by_section')).tasks);
-    expect(expression(tasksEnv.REVOKE_MAX_ATTEMPTS)).toBe('tostring(local.queues.revoke.retry.max_attempts)');
-    expect(expression(tasksEnv.FALLBACK_MAX_ATTEMPTS)).toBe(
+    const envBySection = asObject(local(module, 'env_by_section'));
+    const tasksEnv = asObject(envBySection.tasks);
+    expect(expression(asObject(envBySection.revokeTarget).REVOKE_MAX_ATTEMPTS)).toBe(
+      'tostring(local.queues.revoke.retry.max_attempts)',
+    );
+    expect(expression(asObject(envBySection.fallbackTarget).FALLBACK_MAX_ATTEMPTS)).toBe(
       'tostring(local.queues.fallback.retry.max_attempts)',
     );
     expect(expression(tasksEnv.REVOKE_QUEUE)).toBe('local.queues.revoke.name');

@@ -315,7 +315,9 @@ describe.skipIf(!terraformBinary)(
           const unknown = unknownPaths(fn.unknown).filter((path) =>
             path.startsWith('service_config[0].environment_variables'),
           );
-          expect(unknown.length, `${fn.key}: the planted unknown value is seen`).toBeGreaterThan(0);
+          // The fallback loads no tasks section (it schedules nothing), so it never sees the value.
+          if (fn.key === 'fallback') expect(unknown, 'fallback has no tasks settings').toEqual([]);
+          else expect(unknown.length, `${fn.key}: the planted unknown value is seen`).toBeGreaterThan(0);
         }
       },
     );
