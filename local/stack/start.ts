@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
+import type { SmsProviderName } from '../../shared/sms/types.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
 import type { Clock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
@@ -37,7 +38,7 @@ export interface StackOptions {
   phones?: Record<string, PhoneRules>;
   population?: Partial<Population>;
   webhook?: Partial<Omit<WebhookSettings, 'url' | 'clientToken'>>;
-  smsProvider?: 'http' | 'twilio';
+  smsProvider?: SmsProviderName;
   /** Cloud Scheduler's cadence for the sweep, in clock time; null: no schedule. Default 60 s. */
   sweepEveryMs?: number | null;
   sweepBoundSeconds?: number;
@@ -218,15 +219,22 @@ async function expectListening(hostPort: string, what: string): Promise<void> {
   });
 }
 
-function smsEnvironment(provider: 'http' | 'twilio', sms: SmsSandbox): Record<string, string> {
-  if (provider === 'http') {
-    return { SMS_PROVIDER: 'http', SMS_HTTP_URL: sms.genericUrl, SMS_HTTP_SECRET: sms.genericSecret };
-  }
-  return {
+/**
+ * Each provider's environment against its fake in the SMS sandbox. Keyed by
+ * the registry's names (shared/sms/providers.ts): a provider without a
+ * sandbox entry does not compile.
+ */
+const smsSandboxEnvironments: Record<SmsProviderName, (sms: SmsSandbox) => Record<string, string>> = {
+  http: (sms) => ({ SMS_PROVIDER: 'http', SMS_HTTP_URL: sms.genericUrl, SMS_HTTP_SECRET: sms.genericSecret }),
+  twilio: (sms) => ({
     SMS_PROVIDER: 'twilio',
     TWILIO_BASE_URL: sms.twilioBaseUrl,
     TWILIO_ACCOUNT_SID: sms.twilio.accountSid,
     TWILIO_AUTH_TOKEN: sms.twilio.authToken,
     TWILIO_FROM: '+15005550006',
-  };
+  }),
+};
+
+function smsEnvironment(provider: SmsProviderName, sms: SmsSandbox): Record<string, string> {
+  return smsSandboxEnvironments[provider](sms);
 }

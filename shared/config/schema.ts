@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providerSecretNames, providerVariables, smsProviderNames, smsProviders } from '../sms/providers.ts';
 
 // Every environment variable the functions read, grouped by the part of the
 // system that needs it. A function loads only the sections it uses, so the
@@ -62,43 +63,19 @@ export const configSections = {
   // tries, not DELETE calls (revocation.attempts) nor revoke rounds (policy).
   revokeTarget: z.object({ REVOKE_MAX_ATTEMPTS: positiveInt.default(10) }),
   fallbackTarget: z.object({ FALLBACK_MAX_ATTEMPTS: positiveInt.default(10) }),
-  // The SMS fallback's provider (docs/fallback.md). In production the secrets
-  // (SMS_HTTP_SECRET, TWILIO_AUTH_TOKEN) come from Secret Manager, mounted as
-  // env vars by Terraform; they are never set in plain env vars or logged.
+  // The SMS fallback's provider (docs/fallback.md): the names, each provider's
+  // variables and which it requires come from the registry, shared/sms/providers.ts.
+  // In production the secrets come from Secret Manager, mounted as env vars by
+  // Terraform; they are never set in plain env vars or logged.
   sms: z
     .object({
-      // 'http': the generic HTTPS provider (HMAC-signed JSON, idempotency key);
-      // 'twilio': Twilio's Messages API.
-      SMS_PROVIDER: z.enum(['http', 'twilio']),
+      SMS_PROVIDER: z.enum(smsProviderNames),
       // Bounds each provider call, connect to last byte of the answer.
       SMS_TIMEOUT_MS: positiveInt.default(10_000),
-      SMS_HTTP_URL: url.optional(),
-      SMS_HTTP_SECRET: secret.optional(),
-      TWILIO_ACCOUNT_SID: z
-        .string()
-        .regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits')
-        .optional(),
-      TWILIO_AUTH_TOKEN: secret.optional(),
-      // Sender: a number or sender id, or a Messaging Service (MG...), or both.
-      TWILIO_FROM: z.string().min(1).optional(),
-      TWILIO_MESSAGING_SERVICE_SID: z
-        .string()
-        .regex(/^MG[0-9a-fA-F]{32}$/, 'expected MG followed by 32 hex digits')
-        .optional(),
-      TWILIO_BASE_URL: url.default('https://api.twilio.com'),
+      ...providerVariables(),
     })
     .superRefine((env, ctx) => {
-      const missing =
-        env.SMS_PROVIDER === 'http'
-          ? [!env.SMS_HTTP_URL && 'SMS_HTTP_URL', !env.SMS_HTTP_SECRET && 'SMS_HTTP_SECRET']
-          : [
-              !env.TWILIO_ACCOUNT_SID && 'TWILIO_ACCOUNT_SID',
-              !env.TWILIO_AUTH_TOKEN && 'TWILIO_AUTH_TOKEN',
-              !env.TWILIO_FROM &&
-                !env.TWILIO_MESSAGING_SERVICE_SID &&
-                'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
-            ];
-      const names = missing.filter((name) => typeof name === 'string');
+      const names = smsProviders[env.SMS_PROVIDER].missing(env);
       if (names.length === 0) return;
       ctx.addIssue({
         code: 'custom',
@@ -113,8 +90,7 @@ export const secretNames: ReadonlySet<string> = new Set([
   'RBM_CLIENT_TOKEN_PREVIOUS',
   'RBM_SERVICE_ACCOUNT_KEY',
   'RBM_ACCESS_TOKEN',
-  'SMS_HTTP_SECRET',
-  'TWILIO_AUTH_TOKEN',
+  ...providerSecretNames(),
 ]);
 
 export type ConfigSections = typeof configSections;

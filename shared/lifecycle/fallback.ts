@@ -1,3 +1,4 @@
+import { smsProviders } from '../sms/providers.ts';
 import type { SmsProviderName, SmsRequest, SmsResult } from '../sms/types.ts';
 import { changedCopy } from './message-copy.ts';
 import { refreshDerived } from './status.ts';
@@ -25,7 +26,7 @@ import type { Message } from './types.ts';
  */
 
 /** Providers that deduplicate by idempotency key, so resending with the same key cannot send twice. */
-export const deduplicatesByKey: Readonly<Record<SmsProviderName, boolean>> = { http: true, twilio: false };
+const deduplicatesByKey = (provider: SmsProviderName): boolean => smsProviders[provider].deduplicatesByKey;
 
 /** How long a claimed send may take before another delivery of the task may act: the call's timeout plus margin for the two transactions. */
 export function fallbackLeaseMs(timeoutMs: number): number {
@@ -73,7 +74,7 @@ export function planFallback(
     if (now < fallback.sendingUntil) return { action: 'busy', until: fallback.sendingUntil };
     // An earlier attempt may have sent: only the same deduplicating provider may try again, with the same key.
     const previous = fallback.provider;
-    if (previous !== options.provider || !deduplicatesByKey[options.provider]) {
+    if (previous !== options.provider || !deduplicatesByKey(options.provider)) {
       const who = previous ? `${previous} ` : '';
       const switched =
         previous && previous !== options.provider ? ` (provider is now ${options.provider})` : '';
@@ -152,7 +153,7 @@ export function applySendResult(
 
   const current = fallback.attempts === attempt;
   if (result.kind === 'ambiguous') {
-    if (!deduplicatesByKey[result.provider]) {
+    if (!deduplicatesByKey(result.provider)) {
       return fail(
         next,
         `${result.provider} gave no usable answer (${describe(result)}): ${unknownOutcomeReason}`,
@@ -192,7 +193,7 @@ export function applySendResult(
  * 503, and a request that never left are definite.
  */
 function mayHaveSent(result: Extract<SmsResult, { kind: 'transient' }>): boolean {
-  return deduplicatesByKey[result.provider] && result.status >= 500;
+  return deduplicatesByKey(result.provider) && result.status >= 500;
 }
 
 function settle(message: Message, now: Date, state: 'skipped' | 'failed', reason: string): FallbackPlan {
