@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { policies } from '../../shared/lifecycle/policy.ts';
+import { untrackedMessage } from '../../shared/lifecycle/receipts.ts';
+import { type Registration, registerMessage } from '../../shared/lifecycle/registration.ts';
+import type { Send } from '../../shared/lifecycle/types.ts';
+
+const t = (seconds: number) => new Date(Date.UTC(2026, 11, 2, 9, 0, 0) + seconds * 1000);
+
+const registration: Registration = {
+  messageId: 'm-1',
+  agentId: 'agent',
+  phoneNumber: '+14155550123',
+  policy: policies.otp,
+  labels: { kind: 'otp' },
+  deadline: t(120),
+  smsText: 'code 123',
+  requestHash: 'hash-a',
+};
+const sending: Send = { state: 'sending', at: t(0) };
+const sent: Send = { state: 'sent', at: t(0), httpStatus: 200 };
+
+describe('registering a message', () => {
+  it('a new message: pending, its SMS text kept, the revoke scheduled at the deadline', () => {
+    const outcome = registerMessage(undefined, registration, sent, t(0));
+    expect(outcome.kind).toBe('created');
+    if (outcome.kind !== 'created') return;
+    expect(outcome.message).toMatchObject({
+      status: 'pending',
+      tracked: true,
+      deadline: t(120),
+      dueAt: t(120),
+      fallback: { state: 'none', enabled: true, text: 'code 123' },
+      revocation: { state: 'none', round: 0, taskSequence: 0 },
+      requestHash: 'hash-a',
+    });
+    expect(outcome.effects).toEqual([{ kind: 'schedule', step: 'revoke', sequence: 0, at: t(120) }]);
+  });
+
+  it('without SMS text the fallback is off', () => {
+    const { smsText: _, ...withoutSms } = registration;
+    const outcome = registerMessage(undefined, withoutSms, sent, t(0));
+    expect(outcome.kind === 'created' && outcome.message.fallback).toEqual({ state: 'none', enabled: false });
+  });
+
+  it('the claim (send under way) is completed by the same request, keeping its creation time', () => {
+    const claim = registerMessage(undefined, registration, sending, t(0));
+    if (claim.kind !== 'created') throw new Error('claim not created');
+    const completed = registerMessage(claim.message, registration, sent, t(2));
+    expect(completed.kind).toBe('created');
+    expect(completed.message.send).toEqual(sent);
+    expect(completed.message.createdAt).toEqual(t(0));
+  });
+
+  it('the same request again after it completed: exists, nothing new', () => {
+    const first = registerMessage(undefined, registration, sent, t(0));
+    const again = registerMessage(first.message, registration, sent, t(5));
+    expect(again).toEqual({ kind: 'exists', message: first.message });
+  });
+
+  it('a different request for a taken id: conflict, the message unchanged, even while it is only claimed', () => {
+    const claim = registerMessage(undefined, registration, sending, t(0));
+    const other = { ...registration, requestHash: 'hash-b' };
+    expect(registerMessage(claim.message, other, sent, t(1))).toEqual({
+      kind: 'conflict',
+      message: claim.message,
+    });
+  });
+
+  it('a DELIVERED the webhook heard first is kept, and then no SMS and no revoke', () => {
+    const heard = untrackedMessage(
+      { type: 'DELIVERED', messageId: 'm-1', agentId: 'agent', phoneNumber: '+14155550123', at: t(1) },
+      t(1),
+    );
+    heard.deliveredAt = t(1);
+    const outcome = registerMessage(heard, registration, sent, t(2));
+    expect(outcome.kind).toBe('created');
+    expect(outcome.message).toMatchObject({
+      status: 'delivered',
+      tracked: true,
+      deliveredAt: t(1),
+      fallback: { state: 'skipped', enabled: true, reason: 'RCS delivery confirmed' },
+    });
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([]);
+    expect(outcome.message.fallback.text).toBeUndefined();
+  });
+
+  it('a number without RCS goes straight to the SMS, with nothing to revoke', () => {
+    const outcome = registerMessage(
+      undefined,
+      registration,
+      { state: 'not_rcs', at: t(0), httpStatus: 404 },
+      t(0),
+    );
+    expect(outcome.message.fallback).toMatchObject({ state: 'pending', reason: 'number is not RCS-capable' });
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([
+      { kind: 'schedule', step: 'fallback', sequence: 0, at: t(0) },
+    ]);
+  });
+
+  it('a number without RCS and no SMS text: failed, nothing scheduled', () => {
+    const { smsText: _, ...withoutSms } = registration;
+    const outcome = registerMessage(
+      undefined,
+      withoutSms,
+      { state: 'not_rcs', at: t(0), httpStatus: 404 },
+      t(0),
+    );
+    expect(outcome.message.status).toBe('failed');
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([]);
+  });
+});
