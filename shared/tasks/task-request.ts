@@ -7,7 +7,8 @@ const taskBody = z.object({
   // Only ids the scheduler could have written: anything else can never be read, so it is dropped.
   messageId: z.string().check((ctx) => {
     const problem = documentIdProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: `${problem}, so no message has it`, input: ctx.value });
+    if (problem)
+      ctx.issues.push({ code: 'custom', message: `${problem}, so no message has it`, input: ctx.value });
   }),
   sequence: z.number().int().min(0),
 });
