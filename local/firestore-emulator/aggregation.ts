@@ -56,8 +56,12 @@ export function aggregate(
   aggregations: readonly Aggregation[],
   docs: readonly StoredDoc[],
 ): Record<string, WireValue> {
+  // Firestore aggregates over the index entries of every field it sums or averages, so only
+  // documents that have all of those fields take part, in every aggregation of the query (count too).
+  const paths = aggregations.flatMap((a) => (a.kind === 'count' ? [] : [a.path]));
+  const taking = docs.filter((doc) => paths.every((path) => getField(doc.fields, path) !== undefined));
   const out: Record<string, WireValue> = {};
-  for (const a of aggregations) out[a.alias] = encodeValue(compute(a, docs));
+  for (const a of aggregations) out[a.alias] = encodeValue(compute(a, taking));
   return out;
 }
 

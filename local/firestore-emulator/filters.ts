@@ -127,6 +127,13 @@ function checkFieldFilter(path: FieldPath, op: FieldOp, value: Val, database: st
   }
 }
 
+const RANGE_OPS: ReadonlySet<FieldOp> = new Set([
+  'LESS_THAN',
+  'LESS_THAN_OR_EQUAL',
+  'GREATER_THAN',
+  'GREATER_THAN_OR_EQUAL',
+]);
+
 export function matches(filter: Filter, doc: StoredDoc): boolean {
   switch (filter.kind) {
     case 'composite':
@@ -155,6 +162,8 @@ function matchesUnary(op: UnaryOp, v: Val | undefined): boolean {
 
 function matchesField(op: FieldOp, v: Val | undefined, operand: Val): boolean {
   if (v === undefined) return false;
+  // NaN sorts before every number but is never less or greater than anything: no range filter matches it.
+  if (RANGE_OPS.has(op) && isNaNValue(v)) return false;
   const list = operand.kind === 'array' ? operand.values : [];
   switch (op) {
     case 'EQUAL':

@@ -69,9 +69,12 @@ export function parseWrite(w: WireWrite, database: string, index: number): Parse
     : undefined;
   if (mask && w.operation !== 'update')
     throw invalidArgument(`${where}: update_mask is only valid with update.`);
+  // Transforms apply after the update, so one may sit inside a masked field (the client sends
+  // update({ b: { c: serverTimestamp() } }) as mask b and a transform of b.c). A transform of a
+  // field that contains a masked one would overwrite what the mask just wrote: refused.
   for (const t of transforms) {
-    if (mask?.some((m) => isPrefix(m, t.path) || isPrefix(t.path, m))) {
-      throw invalidArgument(`${where}: a field cannot be both in the update mask and transformed.`);
+    if (mask?.some((m) => isPrefix(t.path, m) && t.path.length < m.length)) {
+      throw invalidArgument(`${where}: a transformed field cannot contain a field of the update mask.`);
     }
   }
   let precondition: ParsedWrite['precondition'];
