@@ -1,10 +1,11 @@
-import { invalidArgument, unimplemented } from '../common/grpc-errors.ts';
+import { invalidArgument } from '../common/grpc-errors.ts';
 import { type FieldPath, formatFieldPath, parseFieldPath } from './field-paths.ts';
 import { type Filter, fieldValue, inequalityPaths, isNamePath, matches, parseFilter } from './filters.ts';
 import type { ResourcePath } from './names.ts';
 import { compareSegments, compareValues } from './ordering.ts';
 import type { StoredDoc } from './store.ts';
 import { decodeValue, type Val } from './values.ts';
+import { type NearestSearch, nearestDocuments, parseFindNearest } from './vector-search.ts';
 import type { WireCursor, WireStructuredQuery } from './wire.ts';
 
 /*
@@ -39,11 +40,12 @@ export interface NormalizedQuery {
   readonly limit: number | undefined;
   /** Fields to return; undefined returns all. */
   readonly projection: readonly FieldPath[] | undefined;
+  /** A vector search over what the scope and filters keep (find_nearest). */
+  readonly nearest: NearestSearch | undefined;
 }
 
 export function normalizeQuery(parent: ResourcePath, q: WireStructuredQuery | undefined): NormalizedQuery {
   if (!q) throw invalidArgument('A structured_query is required.');
-  if (q.findNearest) throw unimplemented('find_nearest (vector search) is not supported by this emulator.');
   const from = q.from ?? [];
   if (from.length !== 1)
     throw invalidArgument('structured_query.from must name exactly one collection selector.');
@@ -72,6 +74,8 @@ export function normalizeQuery(parent: ResourcePath, q: WireStructuredQuery | un
       .fields!.map((f, i) => parseFieldPath(f.fieldPath ?? '', `structured_query.select.fields[${i}]`))
       .filter((p) => !isNamePath(p));
   }
+  // With a select, the distance comes back only if the select names its field too (as in Firestore).
+  const nearest = q.findNearest ? parseFindNearest(q.findNearest) : undefined;
 
   return {
     parent,
@@ -84,6 +88,7 @@ export function normalizeQuery(parent: ResourcePath, q: WireStructuredQuery | un
     offset,
     limit,
     projection,
+    nearest,
   };
 }
 
@@ -192,6 +197,7 @@ export function runQuery(q: NormalizedQuery, docs: Iterable<StoredDoc>): StoredD
     }
     hits.push(doc);
   }
+  if (q.nearest) return nearestDocuments(q.nearest, hits);
   hits.sort((a, b) => compareByOrder(q, a, b));
   const end = q.limit === undefined ? undefined : q.offset + q.limit;
   return hits.slice(q.offset, end);

@@ -10,6 +10,7 @@ import {
 import { invalidArgument, notFound, RpcError, unimplemented } from '../common/grpc-errors.ts';
 import { aggregate, parseAggregations } from './aggregation.ts';
 import { batchWrite, commit } from './commit.ts';
+import { executionStats, planSummary } from './explain.ts';
 import { type FieldPath, parseFieldPath, projectFields } from './field-paths.ts';
 import { listenHandler } from './listen.ts';
 import {
@@ -110,12 +111,19 @@ export function firestoreService(store: Store, transactions: Transactions): Unty
     runQuery: serverStream(async (req: RunQueryRequest, send) => {
       const parent = parseParent(req.parent);
       const db = databaseOf(parent);
-      if (req.explainOptions) throw unimplemented('Query explain is not supported by this emulator.');
       const q = normalizeQuery(parent, req.structuredQuery);
+      const explain = req.explainOptions as { analyze?: boolean } | undefined;
+      if (explain && !explain.analyze) {
+        // Planned, not run: no read time, so the client builds no snapshot.
+        send({ explainMetrics: { planSummary: planSummary(q) } });
+        return;
+      }
       const session = openSession(transactions, db, req, true);
+      const started = process.hrtime.bigint();
       const { docs, readTime } = await guard(session, () => readQuery(session, q));
+      const elapsedNs = process.hrtime.bigint() - started;
       const first = transactionField(session);
-      if (docs.length === 0) send({ ...first, readTime: microsToProto(readTime) });
+      if (docs.length === 0 && !explain) send({ ...first, readTime: microsToProto(readTime) });
       docs.forEach((doc, i) => {
         send({
           ...(i === 0 ? first : {}),
@@ -123,22 +131,50 @@ export function firestoreService(store: Store, transactions: Transactions): Unty
           readTime: microsToProto(readTime),
         });
       });
+      if (explain) {
+        const run = { resultsReturned: docs.length, documentsScanned: db.documentCount(), elapsedNs };
+        send({
+          ...(docs.length === 0 ? first : {}),
+          explainMetrics: { planSummary: planSummary(q), executionStats: executionStats(run) },
+          readTime: microsToProto(readTime),
+        });
+      }
     }),
 
     runAggregationQuery: serverStream(async (req: RunAggregationQueryRequest, send) => {
       const parent = parseParent(req.parent);
       const db = databaseOf(parent);
-      if (req.explainOptions) throw unimplemented('Query explain is not supported by this emulator.');
       const aggregation = req.structuredAggregationQuery;
       if (!aggregation) throw invalidArgument('A structured_aggregation_query is required.');
       const q = normalizeQuery(parent, aggregation.structuredQuery);
       const aggregations = parseAggregations(aggregation.aggregations);
+      const explain = req.explainOptions as { analyze?: boolean } | undefined;
+      if (explain && !explain.analyze) {
+        // Planned, not run: no read time, so the client builds no snapshot.
+        send({ explainMetrics: { planSummary: planSummary(q) } });
+        return;
+      }
       const session = openSession(transactions, db, req, true);
+      const started = process.hrtime.bigint();
       const { docs, readTime } = await guard(session, () => readQuery(session, q));
+      const result = { aggregateFields: aggregate(aggregations, docs) };
+      const elapsedNs = process.hrtime.bigint() - started;
       send({
         ...transactionField(session),
-        result: { aggregateFields: aggregate(aggregations, docs) },
+        result,
         readTime: microsToProto(readTime),
+        ...(explain
+          ? {
+              explainMetrics: {
+                planSummary: planSummary(q),
+                executionStats: executionStats({
+                  resultsReturned: 1,
+                  documentsScanned: db.documentCount(),
+                  elapsedNs,
+                }),
+              },
+            }
+          : {}),
       });
     }),
 

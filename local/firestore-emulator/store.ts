@@ -114,6 +114,13 @@ export class Database {
     }
   }
 
+  /** How many documents exist now: what a query scans, for explain's statistics. */
+  documentCount(): number {
+    let count = 0;
+    for (const _ of this.documents()) count += 1;
+    return count;
+  }
+
   /** Records new states of documents, all at the same commit time. */
   apply(changes: ReadonlyMap<string, StoredDoc | null>, time: Micros): void {
     const horizon = time - RETENTION_US;
