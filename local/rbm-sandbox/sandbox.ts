@@ -7,6 +7,7 @@ import { Timers } from './core/timers.ts';
 import { type FaultRule, Faults } from './faults.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
+import type { AgentLaunchFields, BatchReceipt } from './http/sandbox-controls.ts';
 import { type SandboxLog, sandboxLog } from './log.ts';
 import {
   defaultAgentId,
@@ -150,23 +151,13 @@ export class RbmSandbox {
   }
 
   /** Posts an AgentLaunchEvent (attributes.type "agent_launch_event"). Returns its eventId. */
-  emitAgentLaunchEvent(fields: {
-    agentId?: string;
-    oldLaunchState: string;
-    newLaunchState: string;
-    regionId?: string;
-    comment?: string;
-  }): string {
+  emitAgentLaunchEvent(fields: AgentLaunchFields): string {
     const { agentId, ...rest } = fields;
     return this.#publisher.agentLaunchEvent({ agentId: agentId ?? this.#defaultAgentId, ...rest });
   }
 
   /** Posts one Business-Messages-shaped payload carrying several receipts. */
-  emitReceiptBatch(
-    phoneNumber: string,
-    receipts: Array<{ messageId: string; receiptType: 'DELIVERED' | 'READ' }>,
-    agentId?: string,
-  ): void {
+  emitReceiptBatch(phoneNumber: string, receipts: BatchReceipt[], agentId?: string): void {
     this.#publisher.receiptBatch(agentId ?? this.#defaultAgentId, phoneNumber, receipts);
   }
 

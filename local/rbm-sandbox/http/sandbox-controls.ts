@@ -5,6 +5,21 @@ import type { PhoneProfile, PhoneRules } from '../phones/profiles.ts';
 import type { Truth, UserAction } from '../truth.ts';
 import type { HandshakeResult } from '../webhook/handshake.ts';
 
+/** An agent launch event to post (attributes.type "agent_launch_event"). */
+export interface AgentLaunchFields {
+  agentId?: string;
+  oldLaunchState: string;
+  newLaunchState: string;
+  regionId?: string;
+  comment?: string;
+}
+
+/** One receipt of a Business-Messages-shaped batch. */
+export interface BatchReceipt {
+  messageId: string;
+  receiptType: 'DELIVERED' | 'READ';
+}
+
 /**
  * What the control API drives. The routes depend on this, not on the sandbox
  * class, so `sandbox.ts` (which mounts the routes) and the routes do not
@@ -22,16 +37,6 @@ export interface SandboxControls {
   webhookSettings(): WebhookSettings;
   configureWebhook(changes: Partial<WebhookSettings>): WebhookSettings;
   registerWebhook(url?: string): Promise<HandshakeResult>;
-  emitAgentLaunchEvent(fields: {
-    agentId?: string;
-    oldLaunchState: string;
-    newLaunchState: string;
-    regionId?: string;
-    comment?: string;
-  }): string;
-  emitReceiptBatch(
-    phoneNumber: string,
-    receipts: Array<{ messageId: string; receiptType: 'DELIVERED' | 'READ' }>,
-    agentId?: string,
-  ): void;
+  emitAgentLaunchEvent(fields: AgentLaunchFields): string;
+  emitReceiptBatch(phoneNumber: string, receipts: BatchReceipt[], agentId?: string): void;
 }
