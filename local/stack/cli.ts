@@ -16,6 +16,7 @@ const usage = `Usage: npm start -- [options]
   --seed S             seed for the phones and the demo mix (default 1)
   --time-scale X       clock speed vs real time (default 20: a 10-minute deadline takes 30 s)
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
+  --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
   -h, --help           show this help`;
@@ -32,6 +33,7 @@ const args = parseCommandLine(program, usage, {
     seed: { type: 'string', default: '1' },
     'time-scale': { type: 'string', default: '20' },
     exit: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'warn' },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
@@ -53,6 +55,10 @@ const port = (name: keyof typeof defaults) => {
   const value = args[`port-${name}`];
   return value === undefined ? defaults[name] : number(`port-${name}`, value, 0, 65_535);
 };
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+const logLevel = logLevels.find((level) => level === args['log-level']);
+if (!logLevel)
+  usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
 const runDemo = args.demo && !args['no-demo'] && messages > 0;
 
 const clock = new SystemClock({ scale: timeScale });
@@ -71,6 +77,7 @@ try {
   stack = await startStack({
     clock,
     seed,
+    logLevel,
     ports: {
       functions: port('functions'),
       rbm: port('rbm'),

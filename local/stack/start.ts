@@ -44,6 +44,7 @@ export interface StackOptions {
   sweepBoundSeconds?: number;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
+  /** Of the functions and the sandboxes; default warn. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -114,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: ports.sms ?? 0,
       clock,
       seed: options.seed ?? 1,
-      logLevel: 'warn',
+      logLevel: options.logLevel ?? 'warn',
     });
     stops.push(() => sms.stop());
     // The webhook URL is known only once the functions listen, and they need the sandbox's URL:
@@ -126,7 +127,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       clientToken,
       handshake: 'skip',
       defaultAgentId: agentId,
-      logLevel: 'warn',
+      logLevel: options.logLevel ?? 'warn',
       ...(options.phones ? { phones: options.phones } : {}),
       ...(options.population ? { population: options.population } : {}),
       ...(options.webhook ? { webhook: options.webhook } : {}),
