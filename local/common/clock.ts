@@ -16,11 +16,20 @@ export class SystemClock implements Clock {
   readonly #realOrigin: number;
   readonly #origin: number;
 
-  constructor(options: { scale?: number; origin?: number } = {}) {
+  /**
+   * `realOrigin`: the wall-clock moment the clock reads `origin`; give both to
+   * make another process's clock read exactly the same (the stack's function processes).
+   */
+  constructor(options: { scale?: number; origin?: number; realOrigin?: number } = {}) {
     this.scale = options.scale ?? 1;
     if (!(this.scale > 0)) throw new RangeError(`clock scale must be > 0, got ${this.scale}`);
-    this.#realOrigin = Date.now();
+    this.#realOrigin = options.realOrigin ?? Date.now();
     this.#origin = options.origin ?? this.#realOrigin;
+  }
+
+  /** What another process needs to build the same clock. */
+  get settings(): { scale: number; origin: number; realOrigin: number } {
+    return { scale: this.scale, origin: this.#origin, realOrigin: this.#realOrigin };
   }
 
   now(): number {

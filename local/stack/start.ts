@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import type { SmsProviderName } from '../../shared/sms/types.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
-import type { Clock } from '../common/clock.ts';
+import { type Clock, SystemClock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
 import {
   type PhoneRules,
@@ -14,6 +14,7 @@ import {
 } from '../rbm-sandbox/index.ts';
 import { type SmsSandbox, startSmsSandbox } from '../sms-sandbox/index.ts';
 import { startTasksEmulator, type TasksEmulator } from '../tasks-emulator/index.ts';
+import { type FunctionProcesses, startFunctionProcesses } from './function-processes.ts';
 import { type FunctionsServer, serveFunctions } from './functions-server.ts';
 import { startSweepSchedule } from './sweep-schedule.ts';
 
@@ -42,6 +43,12 @@ export interface StackOptions {
   /** Cloud Scheduler's cadence for the sweep, in clock time; null: no schedule. Default 60 s. */
   sweepEveryMs?: number | null;
   sweepBoundSeconds?: number;
+  /**
+   * in-process (default): every function in this process, on one port, on this clock.
+   * processes: each function in its own process, as Cloud Run runs it, so one can be
+   * killed and restarted (`Stack.processes`); needs a SystemClock.
+   */
+  functions?: 'in-process' | 'processes';
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
   /** Of the functions and the sandboxes; default warn. */
@@ -59,6 +66,8 @@ export interface Stack {
   /** A client for the stack's project, for reading what the product wrote. */
   db: Firestore;
   functions: FunctionsServer;
+  /** Present in process mode: kill and restart a function's process. */
+  processes?: FunctionProcesses;
   tasks: TasksEmulator;
   rbm: RbmSandbox;
   sms: SmsSandbox;
@@ -134,9 +143,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => rbm.stop());
 
-    useTimeSource(clock);
     const host = firestoreHost;
-    const functions = await serveFunctions(ports.functions ?? 0, (url) => ({
+    if (options.functions !== 'processes') useTimeSource(clock);
+    const environment = (urls: { revoke: string; fallback: string }): Record<string, string> => ({
       GOOGLE_CLOUD_PROJECT: projectId,
       FIRESTORE_EMULATOR_HOST: host,
       METADATA_SERVER_DETECTION: 'none',
@@ -148,15 +157,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       TASKS_LOCATION: location,
       REVOKE_QUEUE: queues.revoke,
       FALLBACK_QUEUE: queues.fallback,
-      REVOKE_URL: `${url}/revoke`,
-      FALLBACK_URL: `${url}/fallback`,
+      REVOKE_URL: urls.revoke,
+      FALLBACK_URL: urls.fallback,
       TASKS_SERVICE_ACCOUNT: `rbm-tasks@${projectId}.iam.gserviceaccount.com`,
       TASKS_EMULATOR_HOST: `${tasks.host}:${tasks.port}`,
       REVOKE_MAX_ATTEMPTS: String(maxAttempts),
       FALLBACK_MAX_ATTEMPTS: String(maxAttempts),
       SWEEP_BOUND_SECONDS: String(options.sweepBoundSeconds ?? 300),
       ...smsEnvironment(options.smsProvider ?? 'http', sms),
-    }));
+    });
+    let functions: FunctionsServer;
+    let processes: FunctionProcesses | undefined;
+    if (options.functions === 'processes') {
+      if (!(clock instanceof SystemClock))
+        throw new Error('process mode needs a SystemClock: processes cannot share a manual one');
+      processes = await startFunctionProcesses(clock, environment);
+      functions = processes;
+    } else {
+      functions = await serveFunctions(ports.functions ?? 0, (url) =>
+        environment({ revoke: `${url}/revoke`, fallback: `${url}/fallback` }),
+      );
+    }
     stops.push(() => functions.stop());
 
     const handshake = await rbm.registerWebhook(functions.urls.webhook);
@@ -187,6 +208,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(firestoreEmulator ? { firestoreEmulator } : {}),
       db,
       functions,
+      ...(processes ? { processes } : {}),
       tasks,
       rbm,
       sms,
