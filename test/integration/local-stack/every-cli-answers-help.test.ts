@@ -18,6 +18,7 @@ const clis = [
   'local/rbm-sandbox/cli.ts',
   'local/sms-sandbox/cli.ts',
   'local/stack/cli.ts',
+  'local/chaos/cli.ts',
   'local/bench/webhook.ts',
   'local/bench/serve-function.ts',
 ];
