@@ -2,6 +2,9 @@ import { parseCommandLine, usageError } from '../common/cli.ts';
 import { runChaos } from './run.ts';
 
 /** `npm run chaos`: a chaos run on the local stack in process mode (local/chaos/run.ts). */
+// No Google account here: keep the clients from probing the metadata server.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
 const program = 'npm run chaos';
 const usage = `Usage: npm run chaos -- [options]
   --messages N       messages of the demo mix (default 200)

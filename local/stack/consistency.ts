@@ -6,6 +6,8 @@ export interface Belief {
   deliveredAt?: unknown;
   dueAt?: unknown;
   tracked?: boolean;
+  /** The fallback's `outcomeUnknown`: an attempt may have sent the SMS though the status does not say so. */
+  smsOutcomeUnknown?: boolean;
 }
 
 const settledStatuses = new Set(['delivered', 'read', 'revoked', 'sms_sent', 'duplicate', 'failed']);
@@ -29,7 +31,8 @@ export function inconsistencies(belief: Belief, truth: MessageTruth | undefined,
   if (smsCount > 1) problems.push(`${smsCount} SMS sent (at most one allowed)`);
   if (belief.status === 'sms_sent' || belief.status === 'duplicate') {
     if (smsCount !== 1) problems.push(`status ${belief.status} but ${smsCount} SMS in the SMS sandbox`);
-  } else if (smsCount !== 0) {
+  } else if (smsCount !== 0 && !belief.smsOutcomeUnknown) {
+    // Unless the record says an attempt's outcome was never learnt, an SMS it does not show is a lie.
     problems.push(`status ${belief.status} but an SMS was sent`);
   }
   return problems;

@@ -30,7 +30,12 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
     if (!data || data.dueAt !== undefined) return;
     settled += 1;
     const found = inconsistencies(
-      { status, deliveredAt: data.deliveredAt, dueAt: data.dueAt },
+      {
+        status,
+        deliveredAt: data.deliveredAt,
+        dueAt: data.dueAt,
+        smsOutcomeUnknown: data.fallback?.outcomeUnknown === true,
+      },
       stack.rbm.truth.message(message.messageId),
       smsCount,
     );

@@ -65,7 +65,19 @@ export function planFallback(
 
   if (message.deliveredAt) {
     // Law 4: never after a confirmed delivery. A time-critical policy only falls back when
-    // delivery is uncertain; a DELIVERED makes it certain.
+    // delivery is uncertain; a DELIVERED makes it certain. An attempt still out may answer.
+    if (fallback.sendingUntil && now < fallback.sendingUntil)
+      return { action: 'busy', until: fallback.sendingUntil };
+    if (fallback.sendingUntil) {
+      // Its answer was lost. Asking again could send after the delivery: record what is not known.
+      return settle(
+        message,
+        now,
+        'skipped',
+        `RCS delivery confirmed; attempt ${fallback.attempts ?? 0} may have sent the SMS (its answer was lost)`,
+        { outcomeUnknown: true },
+      );
+    }
     return settle(message, now, 'skipped', 'RCS delivery confirmed before the SMS went out');
   }
   if (!fallback.enabled) return settle(message, now, 'skipped', 'no SMS fallback for this message');
@@ -83,6 +95,7 @@ export function planFallback(
         now,
         'failed',
         `${who}attempt ${fallback.attempts ?? 0} may have sent (lease expired or no usable answer)${switched}: ${unknownOutcomeReason}`,
+        { outcomeUnknown: true },
       );
     }
   }
@@ -147,6 +160,18 @@ export function applySendResult(
     return recorded(next, `${label}: ${describe(result)}; fallback already ${fallback.state}`);
   }
 
+  if (next.deliveredAt) {
+    // The DELIVERED came while this attempt was out: no retry now (law 4). The record keeps
+    // what this answer cannot rule out: that the SMS went out all the same.
+    fallback.state = 'skipped';
+    fallback.reason = `RCS delivery confirmed while attempt ${attempt} was out (${describe(result)})`;
+    if (result.kind === 'ambiguous' || (result.kind === 'transient' && mayHaveSent(result))) {
+      fallback.outcomeUnknown = true;
+    }
+    close(next);
+    return recorded(next, `${label}: ${describe(result)}; RCS delivery confirmed meanwhile`);
+  }
+
   if (result.kind === 'permanent') {
     return fail(next, `${result.provider} refused the SMS: ${describe(result)}`);
   }
@@ -157,12 +182,14 @@ export function applySendResult(
       return fail(
         next,
         `${result.provider} gave no usable answer (${describe(result)}): ${unknownOutcomeReason}`,
+        true,
       );
     }
     if (finalTry) {
       return fail(
         next,
         `${result.provider} gave no usable answer on the last try (${describe(result)}): outcome unknown, the provider may have sent it`,
+        true,
       );
     }
     // Release the lease, keep the marker: the next try resends with the same key.
@@ -176,6 +203,8 @@ export function applySendResult(
     return fail(
       next,
       `${result.provider} kept failing until the retry budget was spent (last: ${describe(result)})`,
+      // This answer, or an earlier one whose marker is still set, may have come after a send.
+      mayHaveSent(result) || fallback.sendingUntil !== undefined,
     );
   }
   if (current) {
@@ -196,17 +225,26 @@ function mayHaveSent(result: Extract<SmsResult, { kind: 'transient' }>): boolean
   return deduplicatesByKey(result.provider) && result.status >= 500;
 }
 
-function settle(message: Message, now: Date, state: 'skipped' | 'failed', reason: string): FallbackPlan {
+function settle(
+  message: Message,
+  now: Date,
+  state: 'skipped' | 'failed',
+  reason: string,
+  unknown: { outcomeUnknown?: true } = {},
+): FallbackPlan {
   const next = changedCopy(message, now);
   next.fallback.state = state;
   next.fallback.reason = reason;
+  if (unknown.outcomeUnknown) next.fallback.outcomeUnknown = true;
   close(next);
   return { action: 'settle', message: refreshDerived(next), reason };
 }
 
-function fail(message: Message, reason: string): SendOutcome {
+/** `mayHaveSent`: an attempt's outcome was never learnt, so the SMS may have gone out. */
+function fail(message: Message, reason: string, mayHaveSent = false): SendOutcome {
   message.fallback.state = 'failed';
   message.fallback.reason = reason;
+  if (mayHaveSent) message.fallback.outcomeUnknown = true;
   close(message);
   return recorded(message, reason);
 }

@@ -99,6 +99,9 @@ function recordDelivery(message: Message, at: Date): void {
   if (message.fallback.state === 'sent') {
     message.duplicateDelivery = true; // law 5
     message.lateDelivery = true;
+  } else if (message.fallback.state === 'pending' && message.fallback.sendingUntil) {
+    // An attempt is out (or its answer was lost): it may have sent. Leave the fallback to its
+    // answer or to its retry, which learn or record the outcome (shared/lifecycle/fallback.ts).
   } else if (message.fallback.state === 'pending' || message.fallback.state === 'none') {
     // Delivery is now confirmed: no SMS, whatever the policy (law 4).
     if (message.fallback.state === 'pending' || message.fallback.enabled) {

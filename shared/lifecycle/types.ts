@@ -77,6 +77,11 @@ export interface Fallback {
    */
   sendingUntil?: Date;
   sentAt?: Date;
+  /**
+   * An attempt's outcome was never learnt (its answer lost, then the fallback closed): the SMS
+   * may have reached the phone although the state is not `sent`.
+   */
+  outcomeUnknown?: boolean;
   /** Which provider was asked ('http', 'twilio'; set when an attempt is claimed) and its id for the SMS. */
   provider?: string;
   providerId?: string;

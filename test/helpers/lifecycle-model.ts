@@ -248,8 +248,16 @@ export function runScenario(scenario: Scenario): RunResult {
       smsKeysSent.add(messageId);
       smsReceived += 1;
     };
+    // A provider that deduplicates by key replays the first result for a key it has sent:
+    // only failures on the way to it remain possible.
+    const replay = scenario.provider === 'http' && smsKeysSent.has(messageId);
     if (fault(2)) {
       faults += 1;
+      if (replay) {
+        return choose(2) === 0
+          ? { ...base, kind: 'transient', status: 429, error: 'rate limited' }
+          : { ...base, kind: 'ambiguous', status: 0, error: 'timed out before reaching the provider' };
+      }
       switch (choose(4)) {
         case 0:
           return { ...base, kind: 'transient', status: 429, error: 'rate limited' };

@@ -239,7 +239,8 @@ describe('applySendResult', () => {
   it('law 5: a DELIVERED that arrived while sending does not undo the send; both count as a duplicate', () => {
     const { message, attempt } = claim(twilio, due(policies.otp));
     const deliveredMidSend = delivered(message, t(700));
-    expect(deliveredMidSend.fallback.state).toBe('skipped');
+    // The attempt is out: its answer decides, so the DELIVERED leaves the fallback pending.
+    expect(deliveredMidSend.fallback.state).toBe('pending');
     const outcome = applySendResult(deliveredMidSend, attempt, sent('twilio', 'SM1'), false, t(702));
     expect(outcome.message.fallback.state).toBe('sent');
     expect(outcome.message.duplicateDelivery).toBe(true);
@@ -376,5 +377,40 @@ describe('at most once, over a whole run', () => {
     const { stored, calls } = play(http, [ambiguous('http'), transient('http', 502)]);
     expect(calls).toBe(3);
     expect(stored.fallback.state).toBe('sent');
+  });
+});
+
+describe('a DELIVERED while an attempt is out: the record keeps what is not known', () => {
+  const claimAt700 = (provider: typeof http | typeof twilio) =>
+    claimed(planFallback(due(policies.otp), t(700), provider));
+
+  it('the answer was lost: after the lease the fallback closes as skipped, saying the SMS may have gone out', () => {
+    const { message } = claimAt700(http);
+    const deliveredMidSend = delivered(message, t(705));
+    expect(planFallback(deliveredMidSend, t(710), http).action).toBe('busy');
+    const closed = settled(planFallback(deliveredMidSend, t(700 + leaseMs / 1000 + 1), http));
+    expect(closed.message.fallback).toMatchObject({ state: 'skipped', outcomeUnknown: true });
+    expect(closed.message.fallback.text).toBeUndefined();
+    expect(closed.message.status).toBe('delivered');
+  });
+
+  it('an ambiguous answer after the DELIVERED: skipped, outcome unknown, not retried', () => {
+    const { message, attempt } = claimAt700(http);
+    const outcome = applySendResult(delivered(message, t(705)), attempt, ambiguous('http'), false, t(706));
+    expect(outcome.kind).toBe('recorded');
+    expect(outcome.message.fallback).toMatchObject({ state: 'skipped', outcomeUnknown: true });
+  });
+
+  it('a refusal after the DELIVERED proves nothing was sent: skipped, no doubt recorded', () => {
+    const { message, attempt } = claimAt700(twilio);
+    const outcome = applySendResult(delivered(message, t(705)), attempt, permanent('twilio'), false, t(706));
+    expect(outcome.message.fallback.state).toBe('skipped');
+    expect(outcome.message.fallback.outcomeUnknown).toBeUndefined();
+  });
+
+  it('a Twilio send with no usable answer fails as outcome unknown', () => {
+    const { message, attempt } = claimAt700(twilio);
+    const outcome = applySendResult(message, attempt, ambiguous('twilio'), false, t(706));
+    expect(outcome.message.fallback).toMatchObject({ state: 'failed', outcomeUnknown: true });
   });
 });

@@ -90,6 +90,10 @@ function lawsHold(scenario: Scenario, run: RunResult): void {
   // Law 4: at most one SMS; a recorded send is a real one.
   expect(run.smsReceived, context).toBeLessThanOrEqual(1);
   if (message.fallback.state === 'sent') expect(run.smsReceived, context).toBe(1);
+  // An SMS the record does not show as sent is one whose attempt's outcome was never learnt, and says so.
+  if (run.smsReceived === 1 && message.fallback.state !== 'sent') {
+    expect(message.fallback.outcomeUnknown, `an SMS went out unrecorded\n${context}`).toBe(true);
+  }
   if (!scenario.smsEnabled) expect(run.smsReceived, context).toBe(0);
   // Law 5: both reached the phone and the system knows it sent the SMS: flagged.
   if (message.fallback.state === 'sent' && run.phoneGotRcs)
