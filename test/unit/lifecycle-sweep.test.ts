@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policies } from '../../shared/lifecycle/policy.ts';
+import { customPolicy, policies } from '../../shared/lifecycle/policy.ts';
 import { refreshDerived } from '../../shared/lifecycle/status.ts';
 import { redrive, stuckStep } from '../../shared/lifecycle/sweep.ts';
 import type { Fallback, Message, Revocation } from '../../shared/lifecycle/types.ts';
@@ -71,15 +71,41 @@ describe('the step a stuck message is waiting for', () => {
     expect(stuckStep(stuck)).toEqual({ step: 'fallback', sequence: 0 });
   });
 
-  it('nothing for settled, untracked or not-due messages', () => {
+  it('a 404 under a one-round policy: the confirm, as in the last round', () => {
+    const stuck = message(
+      { state: 'not_found', attempts: 1, round: 1, answeredRound: 1, lastAt: t(600) },
+      {},
+      { policy: customPolicy({ maxRevokeAttempts: 1 }) },
+    );
+    expect(stuckStep(stuck)).toEqual({ step: 'confirm', sequence: 1 });
+  });
+
+  it('a 404 on a message stored without a policy: one round, so the confirm', () => {
+    const stuck = message({ state: 'not_found', attempts: 1, round: 1, answeredRound: 1, lastAt: t(600) });
+    delete stuck.policy;
+    expect(stuckStep(stuck)).toEqual({ step: 'confirm', sequence: 1 });
+  });
+
+  it('a first DELETE that died in flight: the revoke of the deadline task, which finds round 1 unanswered', () => {
+    const stuck = message({ attempts: 1, round: 1, inFlightUntil: t(660) });
+    expect(stuck.dueAt).toEqual(t(660));
+    expect(stuckStep(stuck)).toEqual({ step: 'revoke', sequence: 0 });
+  });
+
+  it('nothing for settled or not-due messages', () => {
     expect(stuckStep(message({}, {}, { deliveredAt: t(30) }))).toBeUndefined();
     expect(
       stuckStep(message({ state: 'confirmed', round: 1, answeredRound: 1 }, { state: 'sent' })),
     ).toBeUndefined();
-    expect(stuckStep(message({}, {}, { tracked: false }))).toBeUndefined();
     const noDue = message();
     delete noDue.dueAt;
     expect(stuckStep(noDue)).toBeUndefined();
+  });
+
+  it('nothing for an untracked message, even one carrying a dueAt', () => {
+    // refreshDerived drops dueAt for untracked messages; set it by hand so only the tracked check decides.
+    const untracked = { ...message({}, {}, { tracked: false }), dueAt: t(600) };
+    expect(stuckStep(untracked)).toBeUndefined();
   });
 });
 
@@ -111,7 +137,54 @@ describe('re-driving a stuck message', () => {
     expect(planned.message.updatedAt).toEqual(stuck.updatedAt);
   });
 
-  it('re-drives nothing that is settled, however late', () => {
-    expect(redrive(message({}, {}, { deliveredAt: t(30) }), t(100_000), bound)).toBeUndefined();
+  it('counts the first re-drive of a message as 1', () => {
+    const planned = redrive(message(), t(1_000), bound)!;
+    expect(planned.message.redrives).toBe(1);
+    expect(planned.effects).toEqual([
+      { kind: 'schedule', step: 'revoke', sequence: 0, at: t(1_000), redrive: 1 },
+    ]);
+  });
+
+  it('a lost fallback task: the SMS step again, a bound after the fallback became due', () => {
+    const lost = message(
+      { state: 'confirmed', attempts: 1, round: 1, answeredRound: 1 },
+      { state: 'pending', text: 'hi' },
+      { updatedAt: t(800) },
+    );
+    expect(lost.dueAt).toEqual(t(800));
+    expect(redrive(lost, t(800 + 299), bound)).toBeUndefined();
+    expect(redrive(lost, t(800 + 300), bound)?.effects).toEqual([
+      { kind: 'schedule', step: 'fallback', sequence: 0, at: t(1_100), redrive: 1 },
+    ]);
+  });
+
+  it('an overdue confirm: scheduled for the round that was answered', () => {
+    // Answered 200 at 600 under promo (120 s grace): due at 720, overdue a bound later.
+    const stuck = message({ state: 'requested', attempts: 1, round: 1, answeredRound: 1, lastAt: t(600) });
+    expect(stuck.dueAt).toEqual(t(720));
+    expect(redrive(stuck, t(1_019), bound)).toBeUndefined();
+    expect(redrive(stuck, t(1_020), bound)?.effects).toEqual([
+      { kind: 'schedule', step: 'confirm', sequence: 1, at: t(1_020), redrive: 1 },
+    ]);
+  });
+
+  it.each<[string, Message]>([
+    ['delivered', message({}, {}, { deliveredAt: t(30) })],
+    ['read', message({}, {}, { deliveredAt: t(30), readAt: t(40) })],
+    [
+      'revoked, no SMS wanted',
+      message({ state: 'confirmed', round: 1, answeredRound: 1 }, { enabled: false }),
+    ],
+    ['SMS sent', message({ state: 'confirmed', round: 1, answeredRound: 1 }, { state: 'sent' })],
+    [
+      'duplicate',
+      message({ state: 'requested', round: 1, answeredRound: 1 }, { state: 'sent' }, { deliveredAt: t(700) }),
+    ],
+    ['revocation failed', message({ state: 'failed', round: 1 }, { state: 'failed' })],
+    ['not RCS-capable, no SMS', message({}, { enabled: false }, { send: { state: 'not_rcs', at: t(0) } })],
+    ['untracked', message({}, { enabled: false }, { tracked: false })],
+  ])('re-drives nothing %s, however late', (_, settled) => {
+    expect(settled.dueAt).toBeUndefined();
+    expect(redrive(settled, t(100_000), bound)).toBeUndefined();
   });
 });
