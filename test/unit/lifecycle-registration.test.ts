@@ -57,6 +57,43 @@ describe('registering a message', () => {
     expect(again).toEqual({ kind: 'exists', message: first.message });
   });
 
+  it('completing a claim schedules the revoke at the deadline', () => {
+    const claim = registerMessage(undefined, registration, sending, t(0));
+    const completed = registerMessage(claim.message, registration, sent, t(2));
+    expect(completed.kind === 'created' && completed.effects).toEqual([
+      { kind: 'schedule', step: 'revoke', sequence: 0, at: t(120) },
+    ]);
+    expect(completed.message).toMatchObject({ status: 'pending', dueAt: t(120), updatedAt: t(2) });
+  });
+
+  it('keeps the policy, labels, agent and number the request gave', () => {
+    const promo = { ...registration, policy: policies.promo, labels: { campaign: 'winter' } };
+    expect(registerMessage(undefined, promo, sent, t(0)).message).toMatchObject({
+      policy: policies.promo,
+      labels: { campaign: 'winter' },
+      agentId: 'agent',
+      phoneNumber: '+14155550123',
+    });
+  });
+
+  it('a message the business sent itself is registered the same way: revoke at the deadline', () => {
+    const external: Send = { state: 'external', at: t(0) };
+    const outcome = registerMessage(undefined, registration, external, t(0));
+    expect(outcome.message).toMatchObject({ status: 'pending', send: external });
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([
+      { kind: 'schedule', step: 'revoke', sequence: 0, at: t(120) },
+    ]);
+  });
+
+  it('a different request for a completed message: conflict, the message unchanged', () => {
+    const first = registerMessage(undefined, registration, sent, t(0));
+    const other = { ...registration, requestHash: 'hash-b' };
+    expect(registerMessage(first.message, other, sent, t(5))).toEqual({
+      kind: 'conflict',
+      message: first.message,
+    });
+  });
+
   it('a different request for a taken id: conflict, the message unchanged, even while it is only claimed', () => {
     const claim = registerMessage(undefined, registration, sending, t(0));
     const other = { ...registration, requestHash: 'hash-b' };
@@ -84,6 +121,41 @@ describe('registering a message', () => {
     expect(outcome.message.fallback.text).toBeUndefined();
   });
 
+  it('a DELIVERED heard first, without SMS text: delivered, the fallback simply off', () => {
+    const { smsText: _, ...withoutSms } = registration;
+    const heard = untrackedMessage(
+      { type: 'DELIVERED', messageId: 'm-1', agentId: 'agent', phoneNumber: '+14155550123', at: t(1) },
+      t(1),
+    );
+    heard.deliveredAt = t(1);
+    const outcome = registerMessage(heard, withoutSms, sent, t(2));
+    expect(outcome.message.status).toBe('delivered');
+    expect(outcome.message.fallback).toEqual({ state: 'none', enabled: false });
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([]);
+  });
+
+  it('over a message the webhook heard first: its facts and first-seen time stay, the given message is not changed', () => {
+    const heard = untrackedMessage(
+      { type: 'READ', messageId: 'm-1', agentId: 'agent', phoneNumber: '+14155550123', at: t(3) },
+      t(1),
+    );
+    Object.assign(heard, { deliveredAt: t(3), readAt: t(3) });
+    const before = structuredClone(heard);
+    const outcome = registerMessage(heard, registration, sent, t(4));
+    expect(heard).toEqual(before);
+    expect(outcome.message).toMatchObject({
+      tracked: true,
+      status: 'read',
+      createdAt: t(1),
+      deliveredAt: t(3),
+      readAt: t(3),
+      updatedAt: t(4),
+      requestHash: 'hash-a',
+    });
+    // Settled at once: nothing for the sweep to wait for.
+    expect(outcome.message.dueAt).toBeUndefined();
+  });
+
   it('a number without RCS goes straight to the SMS, with nothing to revoke', () => {
     const outcome = registerMessage(
       undefined,
@@ -92,6 +164,8 @@ describe('registering a message', () => {
       t(0),
     );
     expect(outcome.message.fallback).toMatchObject({ state: 'pending', reason: 'number is not RCS-capable' });
+    // Due now, not at the deadline: the sweep re-drives a lost fallback task a bound from now.
+    expect(outcome.message).toMatchObject({ status: 'sms_pending', dueAt: t(0) });
     expect(outcome.kind === 'created' && outcome.effects).toEqual([
       { kind: 'schedule', step: 'fallback', sequence: 0, at: t(0) },
     ]);
