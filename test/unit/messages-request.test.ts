@@ -36,7 +36,9 @@ describe('the canonical message a request becomes', () => {
     const { messageId: _, labels: __, ...bare } = base;
     expect(prepared(base).messageId).toBe(id.toLowerCase());
     const message = prepared(bare);
-    expect(message).toMatchObject({ messageId: defaults.newId(), agentId: 'default-agent', labels: {} });
+    expect(message).toMatchObject({ messageId: defaults.newId(), agentId: 'default-agent' });
+    // toEqual, not toMatchObject: `{}` inside toMatchObject would match any labels.
+    expect(message.labels).toEqual({});
   });
 
   it('resolves the deadline from revokeAfter against now, and keeps an absolute one', () => {
@@ -63,6 +65,28 @@ describe('the canonical message a request becomes', () => {
       graceMs: 5_000,
       maxRevokeAttempts: 2,
     });
+  });
+
+  it('fills a custom policy from promo where it leaves settings out', () => {
+    expect(prepared({ ...base, policy: { fallbackWhenUncertain: true } }).policy).toEqual({
+      ...policies.promo,
+      name: 'custom',
+      fallbackWhenUncertain: true,
+    });
+    expect(prepared({ ...base, policy: { fallbackWhenUncertain: false, graceSeconds: 9 } }).policy).toEqual({
+      ...policies.promo,
+      name: 'custom',
+      graceMs: 9_000,
+    });
+  });
+
+  it('keeps the number, the agent and the SMS text as given, and platformExpiry off by default', () => {
+    expect(prepared({ ...base, agentId: 'other-agent' })).toMatchObject({
+      phoneNumber: '+14155550123',
+      agentId: 'other-agent',
+      smsText: 'SMS code 482913',
+    });
+    expect(parse(base).platformExpiry).toBe(false);
   });
 
   it('sends the content as given, with the platform expiry set from the deadline only when asked', () => {
@@ -103,6 +127,33 @@ describe('the hash that tells a repeat from a different request', () => {
     expect(later.ok && later.message.requestHash).toBe(hash(base));
   });
 
+  it('is the same with platformExpiry false written out or left to its default', () => {
+    expect(hash({ ...base, platformExpiry: false })).toBe(hash(base));
+  });
+
+  it('is the same for a deadline written with or without milliseconds', () => {
+    const { revokeAfter: _, ...absolute } = base;
+    expect(hash({ ...absolute, deadline: '2026-12-02T09:30:00.000Z' })).toBe(
+      hash({ ...absolute, deadline: '2026-12-02T09:30:00Z' }),
+    );
+  });
+
+  it('differs between sending a message and registering one sent elsewhere', () => {
+    const { content: _, ...registered } = base;
+    expect(hash(registered)).not.toBe(hash(base));
+  });
+
+  it('differs between a named policy and custom settings', () => {
+    expect(hash({ ...base, policy: { fallbackWhenUncertain: true } })).not.toBe(hash(base));
+  });
+
+  it('differs between two absolute deadlines', () => {
+    const { revokeAfter: _, ...absolute } = base;
+    expect(hash({ ...absolute, deadline: '2026-12-02T09:30:00Z' })).not.toBe(
+      hash({ ...absolute, deadline: '2026-12-02T09:30:01Z' }),
+    );
+  });
+
   it('differs when anything that defines the message differs', () => {
     const original = hash(base);
     for (const change of [
@@ -136,6 +187,23 @@ describe('requests refused after parsing, naming the field', () => {
     ]);
   });
 
+  it('a deadline of now (revokeAfter "0s") is not in the future', () => {
+    expect(refused({ ...base, revokeAfter: '0s' })).toEqual([
+      { field: 'revokeAfter', reason: 'must be in the future' },
+    ]);
+  });
+
+  it('a deadline exactly 365 days ahead is taken, a millisecond more is not', () => {
+    expect(refused({ ...base, revokeAfter: '365d' })).toEqual([]);
+    expect(refused({ ...base, revokeAfter: '365d1ms' })).toEqual([
+      { field: 'revokeAfter', reason: 'must be within 365 days' },
+    ]);
+  });
+
+  it('a platform expiry exactly 15 days ahead is taken', () => {
+    expect(refused({ ...base, revokeAfter: '15d', platformExpiry: true })).toEqual([]);
+  });
+
   it('a platform expiry more than 15 days ahead', () => {
     expect(refused({ ...base, revokeAfter: '16d', platformExpiry: true })).toEqual([
       { field: 'platformExpiry', reason: 'the platform expires messages at most 15 days ahead' },
@@ -152,5 +220,143 @@ describe('requests refused after parsing, naming the field', () => {
         { field: 'colour', reason: 'unknown field' },
       ]),
     );
+  });
+});
+
+describe('requests the schema refuses, naming the field', () => {
+  const errors = (body: unknown) => {
+    const result = messageRequestSchema.safeParse(body);
+    return result.success ? [] : fieldErrors(result.error);
+  };
+  const { revokeAfter: _, ...absolute } = base;
+  const { content: __, ...registered } = base;
+  const { policy: ___, ...withoutPolicy } = base;
+  const policyHelp =
+    'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10 }';
+  // Where the schema leaves the wording to zod, only the field is this project's to pin.
+  const zodWording = expect.any(String);
+
+  it.each<[string, unknown, string, unknown]>([
+    [
+      'an id that is not a UUID',
+      { ...base, messageId: 'm-1' },
+      'messageId',
+      'must be a UUID (the platform requires one)',
+    ],
+    [
+      'a number with spaces',
+      { ...base, phoneNumber: '+1 415 555 0123' },
+      'phoneNumber',
+      'must be an E.164 number such as +14155550123',
+    ],
+    [
+      'a number without +',
+      { ...base, phoneNumber: '14155550123' },
+      'phoneNumber',
+      'must be an E.164 number such as +14155550123',
+    ],
+    ['an empty agent', { ...base, agentId: '' }, 'agentId', zodWording],
+    [
+      'text over 3,072 characters',
+      { ...base, content: { contentMessage: { text: 'x'.repeat(3_073) } } },
+      'content.contentMessage.text',
+      'at most 3,072 characters',
+    ],
+    ['content without contentMessage', { ...base, content: {} }, 'content.contentMessage', zodWording],
+    [
+      'content with its own ttl',
+      { ...base, content: { ...base.content, ttl: '60s' } },
+      'content',
+      'set platformExpiry instead of ttl/expireTime: the deadline decides the expiry',
+    ],
+    [
+      'content with its own expireTime',
+      { ...base, content: { ...base.content, expireTime: '2026-12-02T09:30:00Z' } },
+      'content',
+      'set platformExpiry instead of ttl/expireTime: the deadline decides the expiry',
+    ],
+    [
+      'content over 250 KB',
+      { ...base, content: { contentMessage: { text: 'x', richCard: 'x'.repeat(250_000) } } },
+      'content',
+      'larger than 250 KB',
+    ],
+    [
+      'a deadline without a time zone',
+      { ...absolute, deadline: '2026-12-02T09:30:00' },
+      'deadline',
+      'must be an RFC 3339 time',
+    ],
+    [
+      'a duration in words',
+      { ...base, revokeAfter: '10 minutes' },
+      'revokeAfter',
+      'must be a duration such as "600s", "10m", "2h", "90d"',
+    ],
+    [
+      'both deadline and revokeAfter',
+      { ...base, deadline: '2026-12-02T09:30:00Z' },
+      'deadline',
+      'give exactly one of deadline or revokeAfter',
+    ],
+    ['neither deadline nor revokeAfter', absolute, 'deadline', 'give exactly one of deadline or revokeAfter'],
+    ['no policy', withoutPolicy, 'policy', policyHelp],
+    ['an unknown policy name', { ...base, policy: 'urgent' }, 'policy', policyHelp],
+    [
+      'policy settings without fallbackWhenUncertain',
+      { ...base, policy: { graceSeconds: 5 } },
+      'policy',
+      policyHelp,
+    ],
+    [
+      'a grace of 0 seconds',
+      { ...base, policy: { fallbackWhenUncertain: true, graceSeconds: 0 } },
+      'policy.graceSeconds',
+      zodWording,
+    ],
+    [
+      'more than 10 revoke rounds',
+      { ...base, policy: { fallbackWhenUncertain: true, maxRevokeAttempts: 11 } },
+      'policy.maxRevokeAttempts',
+      zodWording,
+    ],
+    [
+      'an unknown policy setting',
+      { ...base, policy: { fallbackWhenUncertain: true, retries: 2 } },
+      'policy.retries',
+      'unknown field',
+    ],
+    ['empty SMS text', { ...base, sms: { text: '' } }, 'sms.text', zodWording],
+    [
+      'SMS text over 1,600 characters',
+      { ...base, sms: { text: 'x'.repeat(1_601) } },
+      'sms.text',
+      'at most 1,600 characters',
+    ],
+    [
+      'a label value over 256 characters',
+      { ...base, labels: { kind: 'x'.repeat(257) } },
+      'labels.kind',
+      zodWording,
+    ],
+    [
+      '17 labels',
+      { ...base, labels: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`l${i}`, 'x'])) },
+      'labels',
+      'at most 16 labels',
+    ],
+    [
+      'platformExpiry for a message sent elsewhere',
+      { ...registered, platformExpiry: true },
+      'platformExpiry',
+      'the platform expiry applies to a message this system sends: give content too',
+    ],
+    ['a body that is not an object', 'send it', '(body)', zodWording],
+  ])('%s', (_, body, field, reason) => {
+    expect(errors(body)).toEqual([{ field, reason }]);
+  });
+
+  it('a label name that does not start with a letter: the label is named', () => {
+    expect(errors({ ...base, labels: { '1st': 'x' } }).map((e) => e.field)).toEqual(['labels.1st']);
   });
 });
