@@ -120,7 +120,7 @@ async function untilAnswering(url: string, child: ChildProcess, name: string, ou
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(
-        `function ${name} exited (${child.exitCode}) at start: ${output.slice(-5).join(' | ')}`,
+        `function ${name} exited (${child.exitCode}) at start: ${output.slice(-12).join(' | ')}`,
       );
     }
     try {
