@@ -18,6 +18,24 @@ export function noRevocationYet(): Revocation {
   return { state: 'none', attempts: 0, round: 0, answeredRound: 0, taskSequence: 0 };
 }
 
+/**
+ * A claim (send under way) that a retry may no longer complete: its deadline
+ * has passed, or the lifecycle already acted on it (the sweep re-drove it).
+ * Sending then would put a message on the phone after its deadline, and
+ * completing it would start its lifecycle over; the revoke at the deadline
+ * decides instead what the platform holds. (A chaos run found a retry that
+ * came 40 minutes late send the OTP after its SMS.)
+ */
+export function claimExpired(message: Message, now: Date): boolean {
+  if (message.send?.state !== 'sending') return false;
+  return (
+    (message.deadline !== undefined && message.deadline.getTime() <= now.getTime()) ||
+    message.revocation.state !== 'none' ||
+    message.fallback.state !== 'none' ||
+    (message.redrives ?? 0) > 0
+  );
+}
+
 export type RegistrationOutcome =
   | { kind: 'created'; message: Message; effects: Effect[] }
   /** The same request was made before: answer with the message as it is. */
@@ -40,9 +58,14 @@ export function registerMessage(
 ): RegistrationOutcome {
   if (existing?.tracked) {
     if (existing.requestHash !== registration.requestHash) return { kind: 'conflict', message: existing };
-    // A claim (send under way) is completed by its own request; anything else is a repeat.
-    if (existing.send?.state !== 'sending') return { kind: 'exists', message: existing };
+    // A claim (send under way) is completed by its own request, in time; anything else is a repeat.
+    if (existing.send?.state !== 'sending' || claimExpired(existing, now))
+      return { kind: 'exists', message: existing };
   }
+  // A retry completing a claim keeps the claim's deadline: a relative one (revokeAfter) counts
+  // from the first try, not from the retry.
+  const deadline =
+    existing?.send?.state === 'sending' && existing.deadline ? existing.deadline : registration.deadline;
   const message: Message = {
     ...(existing ?? {
       revocation: noRevocationYet(),
@@ -59,7 +82,7 @@ export function registerMessage(
     policy: registration.policy,
     labels: registration.labels,
     createdAt: existing?.createdAt ?? now,
-    deadline: registration.deadline,
+    deadline,
     fallback: {
       state: 'none',
       enabled: registration.smsText !== undefined,
@@ -82,7 +105,7 @@ export function registerMessage(
       effects.push({ kind: 'schedule', step: 'fallback', sequence: 0, at: now });
     }
   } else {
-    effects.push({ kind: 'schedule', step: 'revoke', sequence: 0, at: registration.deadline });
+    effects.push({ kind: 'schedule', step: 'revoke', sequence: 0, at: deadline });
   }
   return { kind: 'created', message: refreshDerived(message), effects };
 }

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import { type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
+import { claimExpired, type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
 import type { Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
@@ -37,8 +37,9 @@ const concurrency = 16;
  * schedule the revoke. A batch costs one read round trip for every id and
  * opt-out, then runs the messages in parallel, never one sequential round
  * trip per message. A crash after the claim leaves it in `send.state`
- * 'sending': the caller's retry (same request) completes it; the platform
- * ignores a second send of the same id.
+ * 'sending': the caller's retry (same request) completes it before the
+ * deadline (the platform ignores a second send of the same id); after the
+ * deadline nothing is sent and the revoke decides (claimExpired).
  */
 export async function createMessages(items: PreparedMessage[], deps: CreateDeps): Promise<CreateResult[]> {
   if (items.length === 0) return [];
@@ -47,6 +48,7 @@ export async function createMessages(items: PreparedMessage[], deps: CreateDeps)
   return mapLimit(items, concurrency, async (item, i) => {
     const existing = lookup.existing[i];
     if (existing?.tracked && existing.send?.state !== 'sending') return answerExisting(existing, item);
+    if (existing?.tracked && claimExpired(existing, deps.now())) return lateRetry(existing, item, deps);
     if (lookup.optedOut[i]) {
       return {
         status: 422,
@@ -95,6 +97,32 @@ async function claimId(
   return raced.send?.state === 'sending'
     ? noClaim
     : { status: 200, messageId: item.messageId, message: raced };
+}
+
+/**
+ * The same request again, for a claim whose first try died mid-send and whose
+ * deadline has passed (or whose lifecycle began): nothing is sent; unless the
+ * sweep got to it first, its revoke runs now, so what the first try may have
+ * put on the platform is revoked without waiting for the sweep.
+ */
+async function lateRetry(existing: Message, item: PreparedMessage, deps: CreateDeps): Promise<CreateResult> {
+  if (existing.requestHash !== item.requestHash) return conflict(item);
+  if (existing.revocation.state === 'none' && (existing.redrives ?? 0) === 0) {
+    const now = deps.now();
+    const revokeNow = [{ kind: 'schedule' as const, step: 'revoke' as const, sequence: 0, at: now }];
+    for (const failure of await runEffects(item.messageId, revokeNow, deps.scheduler(), now)) {
+      deps.log.warn(
+        {
+          event: 'messages.effect_failed',
+          messageId: item.messageId,
+          effect: failure.effect,
+          error: failure.error,
+        },
+        `could not schedule the revoke of expired claim ${item.messageId}; the sweep will re-drive it`,
+      );
+    }
+  }
+  return { status: 200, messageId: item.messageId, message: existing };
 }
 
 function answerExisting(existing: Message, item: PreparedMessage): CreateResult {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policies } from '../../shared/lifecycle/policy.ts';
 import { untrackedMessage } from '../../shared/lifecycle/receipts.ts';
-import { type Registration, registerMessage } from '../../shared/lifecycle/registration.ts';
+import { claimExpired, type Registration, registerMessage } from '../../shared/lifecycle/registration.ts';
 import type { Send } from '../../shared/lifecycle/types.ts';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 11, 2, 9, 0, 0) + seconds * 1000);
@@ -49,6 +49,42 @@ describe('registering a message', () => {
     expect(completed.kind).toBe('created');
     expect(completed.message.send).toEqual(sent);
     expect(completed.message.createdAt).toEqual(t(0));
+  });
+
+  it('a retry completing a claim keeps the claim deadline, though its revokeAfter would give a later one', () => {
+    const claim = registerMessage(undefined, registration, sending, t(0));
+    const retry = { ...registration, deadline: t(150) }; // revokeAfter '2m', counted from the retry at t(30)
+    const completed = registerMessage(claim.message, retry, sent, t(30));
+    expect(completed.message.deadline).toEqual(t(120));
+    expect(completed.kind === 'created' && completed.effects).toEqual([
+      { kind: 'schedule', step: 'revoke', sequence: 0, at: t(120) },
+    ]);
+  });
+
+  it('a claim is not completed once its deadline has passed: the retry finds it as it is', () => {
+    const claim = registerMessage(undefined, registration, sending, t(0));
+    expect(claimExpired(claim.message, t(119))).toBe(false);
+    expect(claimExpired(claim.message, t(120))).toBe(true);
+    expect(registerMessage(claim.message, registration, sent, t(121))).toEqual({
+      kind: 'exists',
+      message: claim.message,
+    });
+  });
+
+  it('a claim is not completed once the lifecycle acted on it (re-driven, revoking, falling back)', () => {
+    const { message } = registerMessage(undefined, registration, sending, t(0));
+    const early = t(10);
+    expect(claimExpired(message, early)).toBe(false);
+    expect(claimExpired({ ...message, redrives: 1 }, early)).toBe(true);
+    expect(
+      claimExpired({ ...message, revocation: { ...message.revocation, state: 'requested' } }, early),
+    ).toBe(true);
+    expect(claimExpired({ ...message, fallback: { ...message.fallback, state: 'pending' } }, early)).toBe(
+      true,
+    );
+    // A completed registration is no claim: the rule does not apply.
+    const done = registerMessage(undefined, registration, sent, t(0)).message;
+    expect(claimExpired(done, t(500))).toBe(false);
   });
 
   it('the same request again after it completed: exists, nothing new', () => {
