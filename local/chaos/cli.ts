@@ -10,7 +10,12 @@ const usage = `Usage: npm run chaos -- [options]
   --messages N       messages of the demo mix (default 200)
   --seed S           seed of the phones, the mix and the faults (default 1)
   --time-scale X     clock speed vs real time (default 60)
-  --kill-every MS    mean real time between two SIGKILLs of a function process (default 400)
+  --kill-every MS    mean real time between two random SIGKILLs of a function process (default 2000)
+  --stall-every MS   mean real time between two Firestore stalls (default 20000)
+  --stall MS         how long each stall holds every Firestore call (default 3000)
+  --evidence FILE    write each violating message's record, timeline and ground truth to FILE,
+                     with every line the function processes printed
+  --log-level L      of the functions and the sandboxes: debug, info, warn, error (default error)
   -h, --help         show this help
 Prints progress on stderr, then the counts as one JSON line on stdout; exits 1 on any violation.`;
 
@@ -19,7 +24,11 @@ const args = parseCommandLine(program, usage, {
     messages: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
     'time-scale': { type: 'string', default: '60' },
-    'kill-every': { type: 'string', default: '400' },
+    'kill-every': { type: 'string', default: '2000' },
+    'stall-every': { type: 'string', default: '20000' },
+    stall: { type: 'string', default: '3000' },
+    evidence: { type: 'string' },
+    'log-level': { type: 'string', default: 'error' },
   },
 }).values;
 
@@ -30,12 +39,21 @@ const number = (name: string, value: string, min: number, max: number) => {
   return n;
 };
 
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+const logLevel = logLevels.find((level) => level === args['log-level']);
+if (!logLevel)
+  usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
+
 const report = await runChaos({
+  logLevel,
   messages: number('messages', args.messages, 1, 20_000),
   seed: number('seed', args.seed, 0, 2 ** 31),
   timeScale: number('time-scale', args['time-scale'], 1, 1_000),
   killEveryMs: number('kill-every', args['kill-every'], 10, 60_000),
+  stallEveryMs: number('stall-every', args['stall-every'], 1_000, 3_600_000),
+  stallMs: number('stall', args.stall, 0, 60_000),
   progress: (line) => console.error(line),
+  ...(args.evidence !== undefined && { evidenceFile: args.evidence }),
 });
 console.log(JSON.stringify(report));
 for (const violation of report.violations.slice(0, 20)) console.error(`  violation: ${violation}`);

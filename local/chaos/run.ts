@@ -1,20 +1,31 @@
+import { writeFile } from 'node:fs/promises';
 import { SystemClock } from '../common/clock.ts';
 import { Prng } from '../common/random.ts';
-import { type DemoMessage, runDemoWorkload } from '../stack/demo.ts';
+import { runDemoWorkload } from '../stack/demo.ts';
 import { demoStatus } from '../stack/demo-status.ts';
-import { type FunctionName, functionNames } from '../stack/functions-server.ts';
+import type { FunctionName } from '../stack/functions-server.ts';
+import { functionNames } from '../stack/functions-server.ts';
 import { type Stack, startStack } from '../stack/start.ts';
+import { chaosWebhook, faultDescription, startFaults } from './faults.ts';
+import {
+  eventsNotStored,
+  inconsistentMessages,
+  type Lateness,
+  lateness,
+  unsettledMessages,
+} from './judge.ts';
+import { Killer, type KillMoment } from './killer.ts';
+import { SettleTracker } from './settle-tracker.ts';
 
 /*
  * A chaos run on the local stack in process mode: the demo's mix of phones
- * (every lifecycle path) is sent, then, while the deadlines come due, the
- * run kills function processes with SIGKILL at random moments and restarts
- * them, RBM answers revokes with 503 and 429 bursts, the SMS sandbox fails
- * sends (before and after sending), and the platform repeats and reorders
- * webhook deliveries. Then the faults stop and every message must end
- * consistent with the sandboxes' ground truth: terminal, delivery known
- * exactly when the phone got it, at most one SMS, an SMS only where the
- * status says one went out. Seeded: the same seed makes the same draws
+ * (every lifecycle path) is sent while every fault of faults.ts is on, and
+ * stays on until the last deadlines have come due and been retried. Then the
+ * faults stop and every message must end consistent with the sandboxes'
+ * ground truth: terminal, and by its deadline plus the allowed lateness;
+ * delivery known exactly when the phone got it; at most one SMS, and one
+ * only where the status says one went out; every platform event the
+ * webhook acknowledged stored. Seeded: the same seed makes the same draws
  * (process timing still varies).
  */
 
@@ -23,9 +34,16 @@ export interface ChaosOptions {
   seed: number;
   /** Clock speed vs real time; leases of 60 clock seconds make scale 1 slow. */
   timeScale: number;
-  /** Mean real time between two kills, ms. */
+  /** Mean real time between two random kills, ms. */
   killEveryMs?: number;
+  /** Mean real time between two Firestore stalls, ms (default 20 s), and how long each lasts (default 3 s). */
+  stallEveryMs?: number;
+  stallMs?: number;
   progress?: (line: string) => void;
+  /** Writes each violating message's record and timeline here, as JSON, to find out why. */
+  evidenceFile?: string;
+  /** Of the functions (kept in the evidence) and the sandboxes (printed); default error. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface ChaosReport {
@@ -33,16 +51,37 @@ export interface ChaosReport {
   settled: number;
   byStatus: Record<string, number>;
   smsSent: number;
-  kills: Record<FunctionName, number>;
-  faults: { rbmRevoke: string; sms: string; webhook: string };
+  kills: Record<KillMoment, Partial<Record<FunctionName, number>>>;
+  restarts: number;
+  lostDispatches: number;
+  firestoreStalls: { count: number; realSeconds: number };
+  eventsStored: number;
+  lateness: Omit<Lateness, 'late'>;
+  faults: typeof faultDescription;
   wallSeconds: number;
   violations: string[];
 }
 
+/** The stack's sweep: every minute, re-driving what is 120 s overdue (SWEEP_BOUND_SECONDS). */
+const sweep = { everyMs: 60_000, boundSeconds: 120 };
+
 /**
- * The longest path of the demo mix (promo, 404, re-revoke, grace, SMS) plus the webhook's
- * retry backoff after the faults (up to 600 s a try) ends well within this much clock time.
+ * The documented bound (docs/scenarios.md#bounds-law-6) for the demo's policies,
+ * in clock seconds: three revoke rounds of the longest grace (120 s), a retry
+ * budget of backoff (10 tries, 1 s doubling to 60 s: 243 s) for the revoke and
+ * for the SMS, and one sweep period for each fault the sweep recovered (each
+ * re-drive) and one more, as the lifecycle properties count it; plus the time
+ * Firestore was stalled.
  */
+function latenessBound(stalledClockSeconds: number) {
+  const sweepPeriod = sweep.boundSeconds + sweep.everyMs / 1000;
+  return (redrives: number) => 3 * 120 + 2 * 243 + (redrives + 1) * sweepPeriod + stalledClockSeconds;
+}
+
+/** The last deadline (10 clock minutes) plus its grace rounds and retries, while the faults stay on. */
+const faultsAfterLastSendMs = 20 * 60_000;
+
+/** Webhook retry backoff after the faults (up to 600 s a try) is long; this much clock time is plenty. */
 const settleWithinClockMs = 120 * 60_000;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -54,46 +93,38 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     clock,
     seed: options.seed,
     functions: 'processes',
-    sweepEveryMs: 60_000,
-    sweepBoundSeconds: 120,
-    webhook: { duplicateRate: 0.2, reorderRate: 0.2, reorderDelayMs: 10_000 },
+    sweepEveryMs: sweep.everyMs,
+    sweepBoundSeconds: sweep.boundSeconds,
+    webhook: chaosWebhook,
+    // Firestore lets a dead client's transaction go after 60 s idle; the same on this run's clock.
+    firestore: { transactionIdleTimeoutMs: Math.max(250, 60_000 / options.timeScale) },
     // stdout carries the report; the sandboxes' retry warnings would bury it.
-    logLevel: 'error',
+    logLevel: options.logLevel ?? 'error',
   });
-  const kills = Object.fromEntries(functionNames.map((name) => [name, 0])) as Record<FunctionName, number>;
+  const killer = new Killer(stack.processes!, functionNames, () => 50 + 300 * draws.next());
+  // About five clock seconds of resolution, but no poll more often than once a real second.
+  const tracker = new SettleTracker(stack.db, clock, Math.max(1_000, 5_000 / options.timeScale), (error) =>
+    say(`chaos: a poll of the messages failed (the next one tries again): ${String(error)}`),
+  );
   try {
-    say(`chaos: sending ${options.messages} messages (time x${options.timeScale})`);
-    const sent = await runDemoWorkload(stack, options.messages, options.seed);
-    const faults = {
-      rbmRevoke: '503 on 20% of revokes, 429 (Retry-After 5 s) on 10%',
-      sms: '503 before sending on 15% of sends, 503 after sending on 10%, dropped connections on 5%',
-      webhook: '20% of deliveries repeated, 20% reordered by up to 10 s',
-    };
-    stack.rbm.setFaults([
-      { endpoint: 'revoke', kind: 'error', status: 503, rate: 0.2 },
-      { endpoint: 'revoke', kind: 'rate-limit', retryAfterSeconds: 5, rate: 0.1 },
-    ]);
-    stack.sms.setFailures([
-      { status: 503, rate: 0.15 },
-      { status: 503, rate: 0.1, phase: 'after' },
-      { kind: 'drop', rate: 0.05 },
-    ]);
-
-    // Kill while the deadlines (2 and 10 clock minutes) come due and the retries run.
-    const chaosUntil = clock.now() + 15 * 60_000;
-    while (clock.now() < chaosUntil) {
-      await sleep((options.killEveryMs ?? 400) * (0.5 + draws.next()));
-      const victim = draws.pick(functionNames);
-      stack.processes!.kill(victim);
-      kills[victim] += 1;
-      await sleep(50 + 300 * draws.next());
-      await stack.processes!.restart(victim);
-    }
-    stack.rbm.setFaults([]);
-    stack.sms.setFailures([]);
-    say(
-      `chaos: faults off after ${Object.values(kills).reduce((a, b) => a + b, 0)} kills; waiting for every message to end`,
-    );
+    const faults = startFaults(stack, killer, draws, {
+      killEveryMs: options.killEveryMs ?? 2_000,
+      stallEveryMs: options.stallEveryMs ?? 20_000,
+      stallMs: options.stallMs ?? 3_000,
+    });
+    say(`chaos: sending ${options.messages} messages (time x${options.timeScale}) with every fault on`);
+    // A business backend tries a send again while it gets no answer (a killed process) or a 5xx.
+    const sent = await runDemoWorkload(stack, options.messages, options.seed, {
+      sendAttempts: 30,
+      onAnswered: (message) => {
+        if (message.accepted === 201 || message.accepted === 200) tracker.watch([message.messageId]);
+      },
+    });
+    say(`chaos: sent; faults stay on for ${faultsAfterLastSendMs / 60_000} clock minutes`);
+    const faultsUntil = clock.now() + faultsAfterLastSendMs;
+    while (clock.now() < faultsUntil) await sleep(500);
+    await faults.stop();
+    say(`chaos: faults off after ${killer.total()} kills; waiting for every message to end`);
 
     const settleUntil = clock.now() + settleWithinClockMs;
     let status = await demoStatus(stack, sent);
@@ -103,47 +134,57 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(500);
       status = await demoStatus(stack, sent);
     }
+    await tracker.stop();
+    const stalledClockSeconds = (faults.stalledMs / 1000) * options.timeScale;
+    const late = lateness(tracker, sent, latenessBound(stalledClockSeconds));
+    const events = await eventsNotStored(stack);
+    const { late: lateMessages, ...latenessFigures } = late;
+    const violations = [
+      ...inconsistentMessages(stack, sent, status),
+      ...(await unsettledMessages(stack, sent)),
+      ...lateMessages,
+      ...events.missing,
+    ];
+    if (options.evidenceFile) await writeEvidence(stack, violations, tracker, options.evidenceFile);
     return {
       messages: sent.length,
       settled: status.settled,
       byStatus: status.byStatus,
       smsSent: status.smsSent,
-      kills,
-      faults,
+      kills: Object.fromEntries(killer.counts) as ChaosReport['kills'],
+      restarts: stack.processes!.starts - functionNames.length,
+      lostDispatches: faults.lostDispatches,
+      firestoreStalls: { count: faults.stalls, realSeconds: faults.stalledMs / 1000 },
+      eventsStored: events.expected - events.missing.length,
+      lateness: latenessFigures,
+      faults: faultDescription,
       wallSeconds: Math.round((Date.now() - started) / 1000),
-      violations: [...violations(stack, sent, status), ...(await unsettled(stack, sent))],
+      violations,
     };
   } finally {
+    await tracker.stop().catch(() => {});
     await stack.stop();
   }
 }
 
-function violations(
-  stack: Stack,
-  sent: DemoMessage[],
-  status: Awaited<ReturnType<typeof demoStatus>>,
-): string[] {
-  const found = status.problems.map((p) => `${p.messageId} (${p.path}): ${p.problems.join('; ')}`);
-  for (const message of sent) {
-    const sms = stack.sms.sent(message.phoneNumber).length;
-    if (sms > 1) found.push(`${message.messageId} (${message.path}): ${sms} SMS`);
+/** Each violating message's record, its timeline, the ground truth and when it was seen settled; what the functions printed. */
+async function writeEvidence(stack: Stack, violations: string[], tracker: SettleTracker, file: string) {
+  const ids = new Set(violations.map((v) => v.split(' ')[0]!).filter((id) => /^[0-9a-f-]{36}$/.test(id)));
+  const evidence = [];
+  for (const id of ids) {
+    const ref = stack.db.collection('messages').doc(id);
+    const events = await ref.collection('events').get();
+    evidence.push({
+      messageId: id,
+      record: (await ref.get()).data(),
+      timeline: events.docs.map((d) => ({ id: d.id, ...d.data() })),
+      truth: stack.rbm.truth.message(id),
+      webhook: stack.rbm.truth.webhookFor(id),
+      settled: tracker.settled.get(id),
+    });
   }
-  return found;
-}
-
-/** Each message that never reached a terminal state, with where it stopped. */
-async function unsettled(stack: Stack, sent: DemoMessage[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const message of sent) {
-    if (message.accepted !== 201 && message.accepted !== 200) continue;
-    const data = (await stack.db.collection('messages').doc(message.messageId).get()).data();
-    if (data && data.dueAt === undefined) continue;
-    const where = data
-      ? `status ${data.status}, revocation ${data.revocation?.state} round ${data.revocation?.round}, fallback ${data.fallback?.state}, due ${data.dueAt?.toDate?.().toISOString()}, redrives ${data.redrives ?? 0}`
-      : 'no document';
-    found.push(`${message.messageId} (${message.path}): never settled: ${where}`);
-  }
-  return found;
+  const functionOutput = stack.processes?.output ?? [];
+  await writeFile(file, JSON.stringify({ messages: evidence, functionOutput }, null, 2));
 }
 
 function sleep(ms: number): Promise<void> {

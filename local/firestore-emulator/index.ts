@@ -4,12 +4,15 @@ import { type Clock, SystemClock } from '../common/clock.ts';
 import { aborted } from '../common/grpc-errors.ts';
 import { CallCounter } from './call-counter.ts';
 import { httpEndpoints } from './http-endpoints.ts';
+import { type CallHook, Interception } from './interception.ts';
 import { parseDatabaseName } from './names.ts';
 import { listenShared } from './port-sharing.ts';
 import { firestoreServiceDefinition } from './protos.ts';
 import { firestoreService } from './service.ts';
 import { type Database, Store } from './store.ts';
 import { Transactions } from './transactions.ts';
+
+export type { ArrivingCall, CallHook } from './interception.ts';
 
 /*
  * An in-memory Firestore emulator for tests and the local stack: the real
@@ -41,6 +44,10 @@ export interface FirestoreEmulator {
   calls(projectId?: string): Record<string, number>;
   /** Zeroes the call counts of `projectId`, or of every project. */
   resetCalls(projectId?: string): void;
+  /** Calls `hook` as each RPC arrives, before it is handled (`null`: none). For chaos runs. */
+  onCall(hook: CallHook | null): void;
+  /** Holds every RPC arriving in the next `ms` of real time, a stalled database. For chaos runs. */
+  stall(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -66,8 +73,12 @@ export async function startFirestoreEmulator(
   };
 
   const counter = new CallCounter();
+  const interception = new Interception();
   const grpcServer = new Server();
-  grpcServer.addService(firestoreServiceDefinition(), counter.wrap(firestoreService(store, transactions)));
+  grpcServer.addService(
+    firestoreServiceDefinition(),
+    counter.wrap(interception.wrap(firestoreService(store, transactions))),
+  );
   const http = createServer(
     httpEndpoints((projectId, databaseId) =>
       clear(store.database(parseDatabaseName(`projects/${projectId}/databases/${databaseId}`))),
@@ -89,8 +100,11 @@ export async function startFirestoreEmulator(
     },
     calls: (projectId) => counter.calls(projectId),
     resetCalls: (projectId) => counter.reset(projectId),
+    onCall: (hook) => interception.onCall(hook),
+    stall: (ms) => interception.stall(ms),
     stop() {
       stopped ??= (async () => {
+        interception.releaseAll();
         for (const db of store.databases()) db.locks.abortAll(aborted('The emulator is shutting down.'));
         grpcServer.forceShutdown();
         await shared.close();

@@ -7,6 +7,7 @@ export { ManualClock, SystemClock } from '../common/clock.ts';
 export { ListenError } from '../common/http-server.ts';
 export type { Distribution } from '../common/random.ts';
 export type { Endpoint, FaultRule } from './faults.ts';
+export type { EffectHook, TakenEffect } from './http/api-routes.ts';
 export type { RbmSandboxOptions, WebhookSettings } from './options.ts';
 export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/profiles.ts';
 export { defaultPopulation } from './phones/profiles.ts';

@@ -5,7 +5,7 @@ import { defaultLogger } from '../common/log.ts';
 import { Prng } from '../common/random.ts';
 import { Timers } from './core/timers.ts';
 import { type FaultRule, Faults } from './faults.ts';
-import { apiRoutes } from './http/api-routes.ts';
+import { apiRoutes, type EffectHook } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
 import type { AgentLaunchFields, BatchReceipt } from './http/sandbox-controls.ts';
 import { type SandboxLog, sandboxLog } from './log.ts';
@@ -52,6 +52,7 @@ export class RbmSandbox {
   readonly #handshakeTimeoutMs: number;
   /** Shared with the queue and the publisher, which read it on every step. */
   readonly #settings: { current: WebhookSettings };
+  readonly #effectHook: { current: EffectHook | null };
   #stopped: Promise<void> | null = null;
 
   /** Use startRbmSandbox(). */
@@ -68,9 +69,11 @@ export class RbmSandbox {
     poster: WebhookPoster;
     log: SandboxLog;
     settings: { current: WebhookSettings };
+    effectHook: { current: EffectHook | null };
     defaultAgentId: string;
     handshakeTimeoutMs: number;
   }) {
+    this.#effectHook = parts.effectHook;
     this.#listening = parts.listening;
     this.url = parts.listening.url;
     this.port = parts.listening.port;
@@ -113,6 +116,15 @@ export class RbmSandbox {
 
   setFaults(rules: FaultRule[]): void {
     this.#faults.set(rules);
+  }
+
+  /**
+   * Calls `hook` synchronously after each API request took effect and before
+   * its answer is written (`null`: none). A chaos run kills the calling process
+   * there: the platform acted, the caller never heard.
+   */
+  onEffect(hook: EffectHook | null): void {
+    this.#effectHook.current = hook;
   }
 
   faults(): FaultRule[] {
@@ -232,7 +244,15 @@ export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<
   const faults = new Faults(root.fork('faults'), options.faults);
 
   let control: ReturnType<typeof controlRoutes> | undefined;
-  const api = apiRoutes({ network, faults, timers, log, accessToken: options.accessToken ?? null });
+  const effectHook: { current: EffectHook | null } = { current: null };
+  const api = apiRoutes({
+    network,
+    faults,
+    timers,
+    log,
+    accessToken: options.accessToken ?? null,
+    onEffect: () => effectHook.current,
+  });
   const listening = await listen(async (req: IncomingMessage, res: ServerResponse) => {
     const { segments, query } = parseUrl(req);
     if (segments[0] === 'v1') return api(req, res, segments, query);
@@ -253,6 +273,7 @@ export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<
     poster,
     log,
     settings,
+    effectHook,
     defaultAgentId: options.defaultAgentId ?? defaultAgentId,
     handshakeTimeoutMs,
   });

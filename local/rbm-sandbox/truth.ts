@@ -55,6 +55,8 @@ export interface PhoneTruth {
 
 export interface WebhookDeliveryTruth {
   pubsubMessageId: string;
+  /** The payload's eventId (user, server and launch events); null for user messages and receipt batches. */
+  eventId: string | null;
   kind: 'user-event' | 'server-event' | 'user-message' | 'agent-launch-event' | 'receipt-batch';
   /** eventType for events, receipt types for a batch. */
   label: string;

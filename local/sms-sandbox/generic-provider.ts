@@ -149,14 +149,17 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
     };
     if (failure?.phase === 'before') return fail('failed', null);
 
-    const sms = outbox.accept({
-      shape: 'generic',
-      id: `sms_${outbox.hex32()}`,
-      to: parsed.to,
-      from: parsed.from ?? null,
-      text: parsed.text,
-      idempotencyKey: key,
-    });
+    const sms = outbox.accept(
+      {
+        shape: 'generic',
+        id: `sms_${outbox.hex32()}`,
+        to: parsed.to,
+        from: parsed.from ?? null,
+        text: parsed.text,
+        idempotencyKey: key,
+      },
+      { remotePort: req.socket.remotePort },
+    );
     const reply = {
       id: sms.id,
       status: 'accepted',

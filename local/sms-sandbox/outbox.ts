@@ -5,6 +5,8 @@ import type { SmsAttempt, SmsRecord, SmsRecords, SmsShape } from './records.ts';
 export class Outbox {
   readonly records: SmsRecords;
   readonly unreachable = new Set<string>();
+  /** Called synchronously once an SMS is accepted, before the provider answers (chaos runs kill the caller here). */
+  onAccepted: ((sms: SmsRecord, caller: { remotePort: number | undefined }) => void) | null = null;
   readonly #ids: Prng;
   readonly #now: () => number;
 
@@ -28,19 +30,23 @@ export class Outbox {
     return out;
   }
 
-  accept(fields: {
-    shape: SmsShape;
-    id: string;
-    to: string;
-    from: string | null;
-    text: string;
-    idempotencyKey: string | null;
-  }): SmsRecord {
+  accept(
+    fields: {
+      shape: SmsShape;
+      id: string;
+      to: string;
+      from: string | null;
+      text: string;
+      idempotencyKey: string | null;
+    },
+    caller: { remotePort: number | undefined },
+  ): SmsRecord {
     const at = this.#now();
     // Sandbox's choice: delivery is instant unless the number is marked unreachable.
     const delivered = !this.unreachable.has(fields.to);
     const record: SmsRecord = { ...fields, acceptedAt: at, delivered, deliveredAt: delivered ? at : null };
     this.records.sms.push(record);
+    this.onAccepted?.(record, caller);
     return record;
   }
 

@@ -117,6 +117,15 @@ export class SmsSandbox {
     this.#failures.set([...this.#failures.list(), { shape, status, times: count }]);
   }
 
+  /**
+   * Calls `hook` synchronously once each SMS is accepted and before the
+   * provider answers (`null`: none). A chaos run kills the caller there: the
+   * SMS went out, the caller never heard.
+   */
+  onAccepted(hook: ((sms: SmsRecord, caller: { remotePort: number | undefined }) => void) | null): void {
+    this.#outbox.onAccepted = hook;
+  }
+
   setUnreachable(numbers: string[]): void {
     this.#outbox.unreachable.clear();
     for (const n of numbers) this.#outbox.unreachable.add(n);

@@ -124,14 +124,17 @@ export function twilioProvider(deps: {
     };
     if (failure?.phase === 'before') return fail('failed', null);
 
-    const sms = outbox.accept({
-      shape: 'twilio',
-      id: `SM${outbox.hex32()}`,
-      to,
-      from: from ?? serviceSid,
-      text,
-      idempotencyKey: null,
-    });
+    const sms = outbox.accept(
+      {
+        shape: 'twilio',
+        id: `SM${outbox.hex32()}`,
+        to,
+        from: from ?? serviceSid,
+        text,
+        idempotencyKey: null,
+      },
+      { remotePort: req.socket.remotePort },
+    );
     if (failure) return fail('sent-then-failed', sms.id);
     outbox.attempt({
       shape: 'twilio',

@@ -68,7 +68,12 @@ const deadlines = { otp: '2m', promo: '10m' };
  * Sets up one phone per message, opts out the ones that should be, and sends
  * every message through the `messages` function, as a business backend would.
  */
-export async function runDemoWorkload(stack: Stack, count: number, seed: number): Promise<DemoMessage[]> {
+export async function runDemoWorkload(
+  stack: Stack,
+  count: number,
+  seed: number,
+  options: { sendAttempts?: number; onAnswered?: (message: DemoMessage) => void } = {},
+): Promise<DemoMessage[]> {
   let state = seed >>> 0 || 1;
   const random = () => {
     // xorshift32: the demo's mix is the same for the same seed.
@@ -95,23 +100,47 @@ export async function runDemoWorkload(stack: Stack, count: number, seed: number)
   await Promise.all(
     messages.map(async (message) => {
       const text = message.kind === 'otp' ? 'Your code is 482913' : 'Spring sale: 20% off until midnight';
-      const response = await fetch(stack.functions.urls.messages, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          messageId: message.messageId,
-          phoneNumber: message.phoneNumber,
-          content: { contentMessage: { text } },
-          revokeAfter: deadlines[message.kind],
-          policy: message.kind,
-          sms: { text },
-          labels: { kind: message.kind, campaign: 'demo', path: message.path },
-        }),
+      const body = JSON.stringify({
+        messageId: message.messageId,
+        phoneNumber: message.phoneNumber,
+        content: { contentMessage: { text } },
+        revokeAfter: deadlines[message.kind],
+        policy: message.kind,
+        sms: { text },
+        labels: { kind: message.kind, campaign: 'demo', path: message.path },
       });
-      message.accepted = response.status;
+      message.accepted = await send(stack.functions.urls.messages, body, options.sendAttempts ?? 1);
+      options.onAnswered?.(message);
     }),
   );
   return messages;
+}
+
+/**
+ * POSTs one send, trying again with the same body (the same messageId, so the
+ * API answers 200 for one that went through; docs/messages-api.md) while it
+ * gets no answer, a 5xx or a 429, as a business backend would. Returns the last
+ * status, or undefined if no attempt got one.
+ */
+async function send(url: string, body: string, attempts: number): Promise<number | undefined> {
+  let status: number | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await response.arrayBuffer();
+      status = response.status;
+      if (status < 500 && status !== 429) return status;
+    } catch {
+      status = undefined;
+    }
+    if (attempt < attempts)
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
+  }
+  return status;
 }
 
 /** Every path at least once when there are enough messages, then by share. */

@@ -20,6 +20,8 @@ const clockPreload = join(import.meta.dirname, 'child-clock.ts');
 export interface FunctionProcesses extends FunctionsServer {
   /** SIGKILL: no shutdown, no flush; what is in flight is lost. */
   kill(name: FunctionName): void;
+  /** The process id of each function running now. */
+  pid(name: FunctionName): number | undefined;
   /** Starts the function again on its port; resolves once it answers. */
   restart(name: FunctionName): Promise<void>;
   /** Every line every process printed, in order of arrival. */
@@ -70,10 +72,19 @@ export async function startFunctionProcesses(
     });
     starts += 1;
     children.set(name, child);
-    const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    let listening: () => void = () => {};
+    const listened = new Promise<void>((resolve) => {
+      listening = resolve;
+    });
+    const collect = (chunk: Buffer) => {
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      output.push(...lines);
+      // functions-framework prints this once its server listens (outside NODE_ENV=production).
+      if (lines.some((line) => line.startsWith('Serving function'))) listening();
+    };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    await untilAnswering(bases[name], child, name, output);
+    await untilAnswering(bases[name], child, name, output, listened);
   };
 
   const stopOne = async (name: FunctionName, signal: NodeJS.Signals) => {
@@ -104,6 +115,10 @@ export async function startFunctionProcesses(
     kill: (name) => {
       children.get(name)?.kill('SIGKILL');
     },
+    pid: (name) => {
+      const child = children.get(name);
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     restart: async (name) => {
       await stopOne(name, 'SIGKILL');
       await launch(name);
@@ -114,10 +129,25 @@ export async function startFunctionProcesses(
   };
 }
 
-/** Polls until the function answers any HTTP request, or fails with what it printed. */
-async function untilAnswering(url: string, child: ChildProcess, name: string, output: string[]) {
-  const deadline = Date.now() + 20_000;
+/**
+ * Resolves once the function listens (it said so, or it answers any HTTP request: a
+ * process flooded with retried requests at once may be slow to answer a probe), or
+ * fails with what it printed.
+ */
+async function untilAnswering(
+  url: string,
+  child: ChildProcess,
+  name: string,
+  output: string[],
+  listened: Promise<void>,
+) {
+  let said = false;
+  void listened.then(() => {
+    said = true;
+  });
+  const deadline = Date.now() + 60_000;
   for (;;) {
+    if (said) return;
     if (child.exitCode !== null) {
       throw new Error(
         `function ${name} exited (${child.exitCode}) at start: ${output.slice(-12).join(' | ')}`,
@@ -127,7 +157,7 @@ async function untilAnswering(url: string, child: ChildProcess, name: string, ou
       await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1_000) });
       return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`function ${name} did not answer within 20 s`);
+      if (Date.now() > deadline) throw new Error(`function ${name} did not answer within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

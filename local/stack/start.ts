@@ -36,6 +36,8 @@ export interface StackOptions {
   agentId?: string;
   /** An emulator already running (FIRESTORE_EMULATOR_HOST); otherwise the embedded one starts. */
   firestoreHost?: string;
+  /** Settings of the embedded emulator (real ms). */
+  firestore?: { transactionIdleTimeoutMs?: number };
   phones?: Record<string, PhoneRules>;
   population?: Partial<Population>;
   webhook?: Partial<Omit<WebhookSettings, 'url' | 'clientToken'>>;
@@ -103,7 +105,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (firestoreHost)
       await expectListening(firestoreHost, 'the Firestore emulator named by FIRESTORE_EMULATOR_HOST');
     else {
-      const emulator = await startFirestoreEmulator({ port: ports.firestore ?? 0, clock });
+      const emulator = await startFirestoreEmulator({
+        port: ports.firestore ?? 0,
+        clock,
+        ...options.firestore,
+      });
       stops.push(() => emulator.stop());
       firestoreHost = emulator.host;
       firestoreEmulator = emulator;

@@ -21,7 +21,14 @@ export interface AttemptRecord {
   responseTime?: number;
   /** HTTP status, when the target answered. */
   status?: number;
-  outcome: 'in-flight' | 'succeeded' | 'http-error' | 'deadline-exceeded' | 'unreachable' | 'cancelled';
+  outcome:
+    | 'in-flight'
+    | 'succeeded'
+    | 'http-error'
+    | 'deadline-exceeded'
+    | 'unreachable'
+    | 'cancelled'
+    | 'lost';
   error?: string;
   /** What became of the task after this attempt. */
   next?: 'done' | 'retry' | 'dropped' | 'deleted' | 'stopped';
@@ -78,6 +85,8 @@ export class Dispatcher {
   #stopped = false;
   /** Set while cancelling, so cancelled attempts do not start new ones. */
   #cancelling = false;
+  /** An injected fault: decides, per due task, that it vanishes instead of being dispatched. */
+  #loses: ((task: { name: string; queue: string }) => boolean) | null = null;
 
   constructor(deps: {
     clock: Clock;
@@ -122,6 +131,17 @@ export class Dispatcher {
   idle(): Promise<void> {
     if (this.#inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Fault injection: each due task for which `decide` answers true leaves the
+   * queue without an HTTP request, as if it had been dispatched and acknowledged
+   * (`null` turns it off). Cloud Tasks aims at once-only delivery but a task can
+   * still be lost to its target (a purged queue, an operator's delete), and the
+   * product must recover from that with its sweep.
+   */
+  loseDispatches(decide: ((task: { name: string; queue: string }) => boolean) | null): void {
+    this.#loses = decide;
   }
 
   history(): AttemptRecord[] {
@@ -249,6 +269,10 @@ export class Dispatcher {
 
   #dispatch(task: TaskRecord, q: QueueRuntime): void {
     const now = this.#clock.now();
+    if (this.#loses?.({ name: task.name, queue: task.queue })) {
+      this.#lose(task, now);
+      return;
+    }
     task.dispatching = true;
     task.dispatchCount += 1;
     q.inFlight += 1;
@@ -305,6 +329,23 @@ export class Dispatcher {
     );
     this.#inFlight.add(handle);
     void request.result.then((outcome) => handle.settle(outcome));
+  }
+
+  #lose(task: TaskRecord, now: number): void {
+    const record: AttemptRecord = {
+      task: task.name,
+      taskId: task.taskId,
+      queue: task.queue,
+      attempt: task.dispatchCount + 1,
+      retryCount: task.dispatchCount,
+      scheduleTime: task.scheduleTime,
+      dispatchTime: now,
+      outcome: 'lost',
+      next: 'dropped',
+    };
+    this.#history.push(record);
+    this.#store.finish(task, 'lost', now);
+    this.#onAttempt?.({ ...record });
   }
 
   #complete(

@@ -78,6 +78,8 @@ export interface TasksEmulator {
   finished(): FinishedTask[];
   jwks(): { keys: Jwk[] };
   pemCerts(): Record<string, string>;
+  /** Fault injection: due tasks for which `decide` is true vanish undispatched (`null`: off). */
+  loseDispatches(decide: ((task: { name: string; queue: string }) => boolean) | null): void;
   /** Forgets tasks, names, history and in-flight attempts; keeps queues. For per-test isolation. */
   reset(): void;
   /** Stops dispatching, closes both servers, cancels every timer. Idempotent. */
@@ -146,6 +148,7 @@ export async function startTasksEmulator(options: TasksEmulatorOptions = {}): Pr
           dispatching: t.dispatching,
         })),
     history: () => dispatcher.history(),
+    loseDispatches: (decide) => dispatcher.loseDispatches(decide),
     finished: () => store.finished(),
     jwks: () => signer.jwks(),
     pemCerts: () => signer.pemCerts(),

@@ -44,7 +44,8 @@ export interface TaskRecord {
   seq: number;
 }
 
-export type FinishedOutcome = 'succeeded' | 'failed' | 'deleted';
+/** 'lost': removed by an injected fault without being dispatched (a chaos run's lost dispatch). */
+export type FinishedOutcome = 'succeeded' | 'failed' | 'deleted' | 'lost';
 
 export interface FinishedTask {
   name: string;

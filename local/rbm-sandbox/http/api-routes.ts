@@ -21,6 +21,20 @@ import type { PhoneNetwork } from '../phones/network.ts';
  */
 export const maxReadBytes = 4 * 1024 * 1024;
 
+/** A request that has taken effect on the platform, just before its answer is written. */
+export interface TakenEffect {
+  endpoint: Endpoint;
+  phone: string;
+  messageId?: string;
+  /** The status about to be sent. */
+  status: number;
+  /** The caller's TCP port, to tell which local process sent it. */
+  remotePort: number | undefined;
+}
+
+/** Called synchronously between a request's effect and its answer (chaos runs kill the caller here). */
+export type EffectHook = (effect: TakenEffect) => void;
+
 interface Route {
   endpoint: Endpoint;
   handler: (network: PhoneNetwork, call: ApiCall) => ApiReply;
@@ -53,6 +67,7 @@ export function apiRoutes(deps: {
   timers: Timers;
   log: SandboxLog;
   accessToken: string | null;
+  onEffect: () => EffectHook | null;
 }) {
   return async (
     req: IncomingMessage,
@@ -140,6 +155,13 @@ export function apiRoutes(deps: {
       res.socket?.destroy();
       return;
     }
+    deps.onEffect()?.({
+      endpoint: matched.endpoint,
+      phone: matched.phone,
+      ...(matched.messageId !== undefined && { messageId: matched.messageId }),
+      status: fault.kind === 'error' ? fault.status : reply.status,
+      remotePort: req.socket.remotePort,
+    });
     if (fault.kind === 'error') {
       sendJson(res, fault.status, googleError(fault.status, 'The service is currently unavailable.'));
       return;

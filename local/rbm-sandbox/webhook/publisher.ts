@@ -180,8 +180,10 @@ export class Publisher {
     this.#pubsubSeq += 1;
     // Pub/Sub message ids are decimal strings.
     const pubsubMessageId = String(10_000_000_000_000 + this.#pubsubSeq);
+    const eventId = (payload as { eventId?: unknown }).eventId;
     const record: WebhookDeliveryTruth = {
       pubsubMessageId,
+      eventId: typeof eventId === 'string' ? eventId : null,
       kind,
       label,
       messageIds,

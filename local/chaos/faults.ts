@@ -1,0 +1,132 @@
+import type { Prng } from '../common/random.ts';
+import { type FunctionName, functionNames } from '../stack/functions-server.ts';
+import type { Stack } from '../stack/start.ts';
+import type { Killer } from './killer.ts';
+
+/*
+ * Every fault of a chaos run, switched on together and off together:
+ * random SIGKILLs, kills at the worst moments (inside a transaction, after
+ * a commit, after a DELETE or an SMS took effect and before the caller
+ * heard), RBM 503 and 429 on revokes, SMS failures before and after
+ * sending and dropped connections, Cloud Tasks dispatches lost, a stalled
+ * Firestore, and webhook duplicates and reordering (set when the stack
+ * starts: chaosWebhook).
+ */
+
+export const chaosWebhook = { duplicateRate: 0.2, reorderRate: 0.2, reorderDelayMs: 10_000 };
+
+export interface FaultSettings {
+  /** Mean real time between two random kills, ms. */
+  killEveryMs: number;
+  /** Mean real time between two Firestore stalls, ms; each lasts `stallMs`. */
+  stallEveryMs: number;
+  stallMs: number;
+}
+
+export const faultDescription = {
+  kills:
+    'SIGKILL of a random function process; of the caller inside 0.5% of transactions, after 0.5% of commits, after 5% of revoke DELETEs and after 5% of SMS sends took effect',
+  rbmRevoke: '503 on 20% of revokes, 429 (Retry-After 5 s) on 10%',
+  sms: '503 before sending on 15% of sends, 503 after sending on 10%, dropped connections on 5%',
+  tasks: '2% of due Cloud Tasks dispatches lost',
+  firestore: 'every RPC held for the stall time, at random moments',
+  webhook: '20% of deliveries repeated, 20% reordered by up to 10 s',
+};
+
+export interface RunningFaults {
+  /** Real ms Firestore was stalled so far. */
+  readonly stalledMs: number;
+  readonly stalls: number;
+  readonly lostDispatches: number;
+  /** Switches every fault off and waits for killed processes to be back. */
+  stop(): Promise<void>;
+}
+
+export function startFaults(
+  stack: Stack,
+  killer: Killer,
+  draws: Prng,
+  settings: FaultSettings,
+): RunningFaults {
+  const emulator = stack.firestoreEmulator;
+  if (!emulator) throw new Error('a chaos run needs the embedded Firestore emulator');
+  stack.rbm.setFaults([
+    { endpoint: 'revoke', kind: 'error', status: 503, rate: 0.2 },
+    { endpoint: 'revoke', kind: 'rate-limit', retryAfterSeconds: 5, rate: 0.1 },
+  ]);
+  stack.sms.setFailures([
+    { status: 503, rate: 0.15 },
+    { status: 503, rate: 0.1, phase: 'after' },
+    { kind: 'drop', rate: 0.05 },
+  ]);
+  stack.rbm.onEffect((effect) => {
+    if (effect.endpoint === 'revoke' && draws.chance(0.05))
+      killer.killCaller(effect.remotePort, 'after the DELETE took effect, before the answer');
+  });
+  stack.sms.onAccepted((_sms, caller) => {
+    if (draws.chance(0.05)) killer.killCaller(caller.remotePort, 'after the SMS went out, before the answer');
+  });
+  emulator.onCall((call) => {
+    if (!call.transactional) return;
+    if (call.rpc === 'Commit') {
+      if (draws.chance(0.005)) killer.killCaller(call.remotePort, 'after its commit, before the answer');
+    } else if (call.rpc !== 'Rollback' && draws.chance(0.005)) {
+      killer.killCaller(call.remotePort, 'inside a transaction');
+    }
+  });
+  let lostDispatches = 0;
+  stack.tasks.loseDispatches(() => {
+    if (!draws.chance(0.02)) return false;
+    lostDispatches += 1;
+    return true;
+  });
+
+  let stopped = false;
+  let stalledMs = 0;
+  let stalls = 0;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const every = (meanMs: number, act: () => void) => {
+    const next = () => {
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          if (stopped) return;
+          act();
+          next();
+        },
+        meanMs * (0.5 + draws.next()),
+      );
+      timers.add(timer);
+    };
+    next();
+  };
+  every(settings.killEveryMs, () => killer.kill(draws.pick(functionNames) as FunctionName, 'random'));
+  every(settings.stallEveryMs, () => {
+    emulator.stall(settings.stallMs);
+    stalledMs += settings.stallMs;
+    stalls += 1;
+  });
+
+  return {
+    get stalledMs() {
+      return stalledMs;
+    },
+    get stalls() {
+      return stalls;
+    },
+    get lostDispatches() {
+      return lostDispatches;
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      stack.rbm.setFaults([]);
+      stack.sms.setFailures([]);
+      stack.rbm.onEffect(null);
+      stack.sms.onAccepted(null);
+      emulator.onCall(null);
+      stack.tasks.loseDispatches(null);
+      await killer.settle();
+    },
+  };
+}

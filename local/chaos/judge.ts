@@ -1,0 +1,105 @@
+import type { DemoMessage } from '../stack/demo.ts';
+import type { DemoStatus } from '../stack/demo-status.ts';
+import type { Stack } from '../stack/start.ts';
+import type { SettleTracker } from './settle-tracker.ts';
+
+/*
+ * The verdict of a chaos run against the sandboxes' ground truth: each
+ * message consistent (demo-status), at most one SMS per phone, terminal, and
+ * terminal by its deadline plus the allowed lateness; every platform event
+ * the webhook acknowledged stored where the product keeps it.
+ */
+
+/** Every message whose record disagrees with the ground truth, or whose phone got two SMS. */
+export function inconsistentMessages(stack: Stack, sent: DemoMessage[], status: DemoStatus): string[] {
+  const found = status.problems.map((p) => `${p.messageId} (${p.path}): ${p.problems.join('; ')}`);
+  for (const message of sent) {
+    const sms = stack.sms.sent(message.phoneNumber).length;
+    if (sms > 1) found.push(`${message.messageId} (${message.path}): ${sms} SMS`);
+  }
+  return found;
+}
+
+/** Each accepted message that never reached a terminal state, with where it stopped. */
+export async function unsettledMessages(stack: Stack, sent: DemoMessage[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const message of sent) {
+    if (message.accepted !== 201 && message.accepted !== 200) continue;
+    const data = (await stack.db.collection('messages').doc(message.messageId).get()).data();
+    if (data && data.dueAt === undefined) continue;
+    const where = data
+      ? `status ${data.status}, revocation ${data.revocation?.state} round ${data.revocation?.round}, fallback ${data.fallback?.state}, due ${data.dueAt?.toDate?.().toISOString()}, redrives ${data.redrives ?? 0}`
+      : 'no document';
+    found.push(`${message.messageId} (${message.path}): never settled: ${where}`);
+  }
+  return found;
+}
+
+export interface Lateness {
+  /** Clock seconds from deadline to first seen terminal, over messages with a deadline. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** Messages later than the bound allows them, with their lateness and bound. */
+  late: string[];
+}
+
+/** The bound of one message, in clock seconds, given how many times the sweep re-drove it. */
+export type LatenessBound = (redrives: number) => number;
+
+/** How long after its deadline each message was first seen terminal, against its bound. */
+export function lateness(tracker: SettleTracker, sent: DemoMessage[], bound: LatenessBound): Lateness {
+  const seconds: number[] = [];
+  const late: string[] = [];
+  for (const message of sent) {
+    const settled = tracker.settled.get(message.messageId);
+    if (!settled || settled.deadline === null) continue;
+    const s = (settled.settledAt - settled.deadline) / 1000;
+    seconds.push(s);
+    const allowed = bound(settled.redrives);
+    if (s > allowed)
+      late.push(
+        `${message.messageId} (${message.path}): terminal ${Math.round(s)} s after its deadline, bound ${Math.round(allowed)} s with ${settled.redrives} re-drives`,
+      );
+  }
+  seconds.sort((a, b) => a - b);
+  const at = (q: number) =>
+    seconds.length === 0
+      ? 0
+      : Math.round(seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!);
+  return { p50: at(0.5), p99: at(0.99), max: Math.round(seconds.at(-1) ?? 0), late };
+}
+
+/**
+ * Each platform event the webhook acknowledged (user and server events about a
+ * message, user messages, events about no message) and the document the
+ * product should have stored it under; the ones missing. An event id is the
+ * document's id, so one stored is stored once.
+ */
+export async function eventsNotStored(stack: Stack): Promise<{ expected: number; missing: string[] }> {
+  const expected = new Map<string, string>();
+  for (const delivery of stack.rbm.truth.webhook) {
+    if (delivery.ackedAt === null) continue;
+    if (delivery.kind === 'user-message') {
+      for (const id of delivery.messageIds) expected.set(`userMessages/${id}`, delivery.label);
+    } else if (delivery.kind === 'agent-launch-event' && delivery.eventId) {
+      expected.set(`agentEvents/${delivery.eventId}`, delivery.label);
+    } else if ((delivery.kind === 'user-event' || delivery.kind === 'server-event') && delivery.eventId) {
+      const [messageId] = delivery.messageIds;
+      const path = messageId
+        ? `messages/${messageId}/events/${delivery.eventId}`
+        : `userEvents/${delivery.eventId}`;
+      expected.set(path, delivery.label);
+    }
+  }
+  const paths = [...expected.keys()];
+  const missing: string[] = [];
+  for (let i = 0; i < paths.length; i += 500) {
+    const refs = paths.slice(i, i + 500).map((path) => stack.db.doc(path));
+    const snapshots = await stack.db.getAll(...refs);
+    snapshots.forEach((snapshot, j) => {
+      if (!snapshot.exists) missing.push(`${expected.get(paths[i + j]!)} not stored at ${paths[i + j]}`);
+    });
+  }
+  return { expected: paths.length, missing };
+}
