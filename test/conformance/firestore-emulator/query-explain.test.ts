@@ -64,9 +64,10 @@ describe('explain', () => {
 
   it('streams one response per document, the last carrying the metrics, as the client suite counts', async () => {
     const col = await threeDocs();
-    const responses: { document?: unknown; metrics?: { executionStats: unknown } }[] = [];
+    type Response = { document?: unknown; metrics?: { executionStats: unknown } };
+    const responses: Response[] = [];
     for await (const chunk of col.where('foo', '==', 1).explainStream({ analyze: true }))
-      responses.push(chunk);
+      responses.push(chunk as Response);
     expect(responses.map((r) => [r.document !== undefined, r.metrics !== undefined])).toEqual([
       [true, false],
       [true, true],
