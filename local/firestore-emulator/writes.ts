@@ -77,8 +77,10 @@ export function parseWrite(w: WireWrite, database: string, index: number): Parse
     : undefined;
   if (mask && w.operation !== 'update')
     throw invalidArgument(`${where}: update_mask is only valid with update.`);
-  mask?.forEach((path, i) => checkWrittenPath(path, `${where}.update_mask.field_paths[${i}]`));
-  transforms.forEach((t, i) => checkWrittenPath(t.path, `${where} field transform ${i}`));
+  for (const [i, path] of (mask ?? []).entries()) {
+    checkWrittenPath(path, `${where}.update_mask.field_paths[${i}]`);
+  }
+  for (const [i, t] of transforms.entries()) checkWrittenPath(t.path, `${where} field transform ${i}`);
   // Transforms apply after the update, so one may sit inside a masked field (the client sends
   // update({ b: { c: serverTimestamp() } }) as mask b and a transform of b.c). A transform of a
   // field that contains a masked one would overwrite what the mask just wrote: refused.
