@@ -123,22 +123,29 @@ export function firestoreService(store: Store, transactions: Transactions): Unty
       const { docs, readTime } = await guard(session, () => readQuery(session, q));
       const elapsedNs = process.hrtime.bigint() - started;
       const first = transactionField(session);
-      if (docs.length === 0 && !explain) send({ ...first, readTime: microsToProto(readTime) });
+      // With analyze, Firestore sends the metrics on the last document's response
+      // (explainStream() counts one response per document), or alone when none matched.
+      const metrics = explain
+        ? {
+            explainMetrics: {
+              planSummary: planSummary(q),
+              executionStats: executionStats({
+                resultsReturned: docs.length,
+                documentsScanned: db.documentCount(),
+                elapsedNs,
+              }),
+            },
+          }
+        : {};
+      if (docs.length === 0) send({ ...first, readTime: microsToProto(readTime), ...metrics });
       docs.forEach((doc, i) => {
         send({
           ...(i === 0 ? first : {}),
           document: encodeDocument(doc, q.projection),
           readTime: microsToProto(readTime),
+          ...(i === docs.length - 1 ? metrics : {}),
         });
       });
-      if (explain) {
-        const run = { resultsReturned: docs.length, documentsScanned: db.documentCount(), elapsedNs };
-        send({
-          ...(docs.length === 0 ? first : {}),
-          explainMetrics: { planSummary: planSummary(q), executionStats: executionStats(run) },
-          readTime: microsToProto(readTime),
-        });
-      }
     }),
 
     runAggregationQuery: serverStream(async (req: RunAggregationQueryRequest, send) => {

@@ -43,6 +43,8 @@ export interface DecodeOptions {
   readonly inDocument: boolean;
   /** Where the value came from, for error messages. */
   readonly where: string;
+  /** In a document: UTF-8 bytes of the field path down to this value, separators included. */
+  readonly pathBytes?: number;
 }
 
 export function decodeValue(w: WireValue, opts: DecodeOptions, insideArray = false): Val {
@@ -97,9 +99,38 @@ export function decodeFields(wire: Record<string, WireValue> | undefined, opts: 
   const fields = new Map<string, Val>();
   for (const [key, value] of Object.entries(wire ?? {})) {
     if (key === '') throw invalidArgument(`${opts.where}: field names must not be empty.`);
-    fields.set(key, decodeValue(value, { ...opts, where: `${opts.where}.${key}` }));
+    let pathBytes: number | undefined;
+    if (opts.inDocument) {
+      checkFieldName(key, opts.where);
+      pathBytes = (opts.pathBytes === undefined ? 0 : opts.pathBytes + 1) + Buffer.byteLength(key);
+      if (pathBytes > MAX_FIELD_PATH_BYTES) {
+        throw invalidArgument(
+          `${opts.where}.${key}: a field path is at most 1,500 bytes (this one is longer).`,
+        );
+      }
+    }
+    fields.set(key, decodeValue(value, { ...opts, where: `${opts.where}.${key}`, pathBytes }));
   }
   return fields;
+}
+
+/** Firestore's limits on field names and paths in documents: 1,500 bytes each. */
+export const MAX_FIELD_PATH_BYTES = 1500;
+
+/**
+ * A document field name Firestore accepts: at most 1,500 bytes, and not
+ * reserved (`__.*__`), but for `__type__`, which vector values are made of
+ * (`{__type__: '__vector__', value: [...]}`).
+ */
+export function checkFieldName(name: string, where: string): void {
+  if (/^__.*__$/s.test(name) && name !== '__type__') {
+    throw invalidArgument(`${where}: field name "${name}" is reserved (names matching __.*__ are).`);
+  }
+  if (Buffer.byteLength(name) > MAX_FIELD_PATH_BYTES) {
+    throw invalidArgument(
+      `${where}: a field name is at most 1,500 bytes (one is ${Buffer.byteLength(name)}).`,
+    );
+  }
 }
 
 const REFERENCE_RE = /^projects\/[^/]+\/databases\/[^/]+\/documents\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/;

@@ -4,7 +4,15 @@ import { parseDocumentName, requireSameDatabase } from './names.ts';
 import type { StoredDoc } from './store.ts';
 import { type Micros, microsToProto, protoToMicros } from './timestamps.ts';
 import { applyTransform, type FieldTransform, parseTransform } from './transforms.ts';
-import { decodeFields, encodeValue, type Fields, identicalFields, type Val } from './values.ts';
+import {
+  checkFieldName,
+  decodeFields,
+  encodeValue,
+  type Fields,
+  identicalFields,
+  MAX_FIELD_PATH_BYTES,
+  type Val,
+} from './values.ts';
 import type { WireValue, WireWrite } from './wire.ts';
 
 /*
@@ -69,6 +77,10 @@ export function parseWrite(w: WireWrite, database: string, index: number): Parse
     : undefined;
   if (mask && w.operation !== 'update')
     throw invalidArgument(`${where}: update_mask is only valid with update.`);
+  for (const [i, path] of (mask ?? []).entries()) {
+    checkWrittenPath(path, `${where}.update_mask.field_paths[${i}]`);
+  }
+  for (const [i, t] of transforms.entries()) checkWrittenPath(t.path, `${where} field transform ${i}`);
   // Transforms apply after the update, so one may sit inside a masked field (the client sends
   // update({ b: { c: serverTimestamp() } }) as mask b and a transform of b.c). A transform of a
   // field that contains a masked one would overwrite what the mask just wrote: refused.
@@ -86,6 +98,13 @@ export function parseWrite(w: WireWrite, database: string, index: number): Parse
     };
   }
   return { name: r.name, path: r.path, op: w.operation, fields, mask, transforms, precondition };
+}
+
+/** A field path a write names (mask, transform): names Firestore accepts, at most 1,500 bytes. */
+function checkWrittenPath(path: FieldPath, where: string): void {
+  for (const segment of path) checkFieldName(segment, where);
+  const bytes = path.reduce((n, segment) => n + Buffer.byteLength(segment), path.length - 1);
+  if (bytes > MAX_FIELD_PATH_BYTES) throw invalidArgument(`${where}: a field path is at most 1,500 bytes.`);
 }
 
 /**

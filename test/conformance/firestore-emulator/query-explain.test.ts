@@ -61,4 +61,23 @@ describe('explain', () => {
     expect(planned.snapshot).toBeNull();
     expect(planned.metrics.planSummary.indexesUsed.length).toBe(1);
   });
+
+  it('streams one response per document, the last carrying the metrics, as the client suite counts', async () => {
+    const col = await threeDocs();
+    type Response = { document?: unknown; metrics?: { executionStats: unknown } };
+    const responses: Response[] = [];
+    for await (const chunk of col.where('foo', '==', 1).explainStream({ analyze: true }))
+      responses.push(chunk as Response);
+    expect(responses.map((r) => [r.document !== undefined, r.metrics !== undefined])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+    expect(responses[1]!.metrics!.executionStats).toMatchObject({ resultsReturned: 2 });
+    const none: unknown[] = [];
+    for await (const chunk of col.where('foo', '==', 12345).explainStream({ analyze: true }))
+      none.push(chunk);
+    expect(none).toMatchObject([
+      { document: undefined, metrics: { executionStats: { resultsReturned: 0 } } },
+    ]);
+  });
 });

@@ -21,6 +21,8 @@ const clis = [
   'local/chaos/cli.ts',
   'local/bench/webhook.ts',
   'local/bench/serve-function.ts',
+  'local/google-client-suite/run.ts',
+  'local/google-client-suite/vendor.ts',
 ];
 
 // Command lines owned elsewhere, with their own conventions.
