@@ -1,4 +1,5 @@
 import type { Prng } from '../common/random.ts';
+import type { FaultRule } from '../rbm-sandbox/index.ts';
 import { type FunctionName, functionNames } from '../stack/functions-server.ts';
 import type { Stack } from '../stack/start.ts';
 import type { Killer } from './killer.ts';
@@ -7,8 +8,9 @@ import type { Killer } from './killer.ts';
  * Every fault of a chaos run, switched on together and off together:
  * random SIGKILLs, kills at the worst moments (inside a transaction, after
  * a commit, after a DELETE or an SMS took effect and before the caller
- * heard), RBM 503 and 429 on revokes, SMS failures before and after
- * sending and dropped connections, Cloud Tasks dispatches lost, a stalled
+ * heard), RBM 503 and 429 on revokes (scattered and in bursts) and answers
+ * past the time-out, SMS failures before and after sending, dropped
+ * connections and answers that never come, Cloud Tasks dispatches lost, a stalled
  * Firestore, and webhook duplicates and reordering (set when the stack
  * starts: chaosWebhook).
  */
@@ -16,6 +18,8 @@ import type { Killer } from './killer.ts';
 export const chaosWebhook = { duplicateRate: 0.2, reorderRate: 0.2, reorderDelayMs: 10_000 };
 
 export interface FaultSettings {
+  /** Clock speed vs real time: time-outs are real, the sandbox's delays are clock time. */
+  timeScale: number;
   /** Mean real time between two random kills, ms. */
   killEveryMs: number;
   /** Mean real time between two Firestore stalls, ms; each lasts `stallMs`. */
@@ -26,8 +30,9 @@ export interface FaultSettings {
 export const faultDescription = {
   kills:
     'SIGKILL of a random function process; of the caller inside 0.5% of transactions, after 0.5% of commits, after 5% of revoke DELETEs and after 5% of SMS sends took effect',
-  rbmRevoke: '503 on 20% of revokes, 429 (Retry-After 5 s) on 10%',
-  sms: '503 before sending on 15% of sends, 503 after sending on 10%, dropped connections on 5%',
+  rbmRevoke:
+    '503 on 20% of revokes, 429 (Retry-After 5 s) on 10%, 5% answered after 15 s (past the 10 s time-out; the DELETE takes effect then); bursts of 3 s in which every revoke gets 503 or 429, every 30 s on average',
+  sms: '503 before sending on 15% of sends, 503 after sending on 10%, dropped connections on 5%, no answer at all (a time-out) before sending on 3% and after sending on 3%',
   tasks: '2% of due Cloud Tasks dispatches lost',
   firestore: 'every RPC held for the stall time, at random moments',
   webhook: '20% of deliveries repeated, 20% reordered by up to 10 s',
@@ -38,6 +43,7 @@ export interface RunningFaults {
   readonly stalledMs: number;
   readonly stalls: number;
   readonly lostDispatches: number;
+  readonly rbmBursts: number;
   /** Switches every fault off and waits for killed processes to be back. */
   stop(): Promise<void>;
 }
@@ -50,14 +56,23 @@ export function startFaults(
 ): RunningFaults {
   const emulator = stack.firestoreEmulator;
   if (!emulator) throw new Error('a chaos run needs the embedded Firestore emulator');
-  stack.rbm.setFaults([
+  const rbmFaults: FaultRule[] = [
     { endpoint: 'revoke', kind: 'error', status: 503, rate: 0.2 },
     { endpoint: 'revoke', kind: 'rate-limit', retryAfterSeconds: 5, rate: 0.1 },
-  ]);
+    // 15 s of real time, past RBM_TIMEOUT_MS (10 s): the call times out, the DELETE lands later.
+    { endpoint: 'revoke', kind: 'slow', delayMs: 15_000 * settings.timeScale, rate: 0.05 },
+  ];
+  const bursts: FaultRule[] = [
+    { endpoint: 'revoke', kind: 'error', status: 503 },
+    { endpoint: 'revoke', kind: 'rate-limit', retryAfterSeconds: 30 },
+  ];
+  stack.rbm.setFaults(rbmFaults);
   stack.sms.setFailures([
     { status: 503, rate: 0.15 },
     { status: 503, rate: 0.1, phase: 'after' },
     { kind: 'drop', rate: 0.05 },
+    { kind: 'hang', rate: 0.03 },
+    { kind: 'hang', rate: 0.03, phase: 'after' },
   ]);
   stack.rbm.onEffect((effect) => {
     if (effect.endpoint === 'revoke' && draws.chance(0.05))
@@ -84,6 +99,7 @@ export function startFaults(
   let stopped = false;
   let stalledMs = 0;
   let stalls = 0;
+  let rbmBursts = 0;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const every = (meanMs: number, act: () => void) => {
     const next = () => {
@@ -101,6 +117,15 @@ export function startFaults(
     next();
   };
   every(settings.killEveryMs, () => killer.kill(draws.pick(functionNames) as FunctionName, 'random'));
+  every(30_000, () => {
+    stack.rbm.setFaults([draws.pick(bursts), ...rbmFaults]);
+    rbmBursts += 1;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!stopped) stack.rbm.setFaults(rbmFaults);
+    }, 3_000);
+    timers.add(timer);
+  });
   every(settings.stallEveryMs, () => {
     emulator.stall(settings.stallMs);
     stalledMs += settings.stallMs;
@@ -116,6 +141,9 @@ export function startFaults(
     },
     get lostDispatches() {
       return lostDispatches;
+    },
+    get rbmBursts() {
+      return rbmBursts;
     },
     async stop() {
       stopped = true;

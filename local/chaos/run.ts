@@ -54,6 +54,7 @@ export interface ChaosReport {
   kills: Record<KillMoment, Partial<Record<FunctionName, number>>>;
   restarts: number;
   lostDispatches: number;
+  rbmBursts: number;
   firestoreStalls: { count: number; realSeconds: number };
   eventsStored: number;
   lateness: Omit<Lateness, 'late'>;
@@ -108,6 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   );
   try {
     const faults = startFaults(stack, killer, draws, {
+      timeScale: options.timeScale,
       killEveryMs: options.killEveryMs ?? 2_000,
       stallEveryMs: options.stallEveryMs ?? 20_000,
       stallMs: options.stallMs ?? 3_000,
@@ -116,6 +118,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // A business backend tries a send again while it gets no answer (a killed process) or a 5xx.
     const sent = await runDemoWorkload(stack, options.messages, options.seed, {
       sendAttempts: 30,
+      concurrency: 64,
       onAnswered: (message) => {
         if (message.accepted === 201 || message.accepted === 200) tracker.watch([message.messageId]);
       },
@@ -154,6 +157,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       kills: Object.fromEntries(killer.counts) as ChaosReport['kills'],
       restarts: stack.processes!.starts - functionNames.length,
       lostDispatches: faults.lostDispatches,
+      rbmBursts: faults.rbmBursts,
       firestoreStalls: { count: faults.stalls, realSeconds: faults.stalledMs / 1000 },
       eventsStored: events.expected - events.missing.length,
       lateness: latenessFigures,

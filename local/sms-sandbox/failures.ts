@@ -1,10 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import type { Prng } from '../common/random.ts';
 import { type RateRule, SeededRules } from '../common/seeded-rules.ts';
 import type { SmsShape } from './records.ts';
 
 /**
- * Failure on demand: answer a status (5xx, 429 with Retry-After, any 4xx) or
- * drop the connection, for some requests, drawn from the seed. `phase: 'after'`
+ * Failure on demand: answer a status (5xx, 429 with Retry-After, any 4xx),
+ * drop the connection or never answer, for some requests, drawn from the seed. `phase: 'after'`
  * sends the SMS and then fails the answer, the case that tempts a client to
  * send twice.
  */
@@ -12,7 +13,8 @@ export interface SmsFailureRule extends RateRule {
   shape?: SmsShape | '*';
   /** Only requests to this number. */
   to?: string;
-  kind?: 'status' | 'drop';
+  /** status: answer one; drop: close the connection; hang: never answer (the client's time-out decides). */
+  kind?: 'status' | 'drop' | 'hang';
   /** Default 503. */
   status?: number;
   /** Default 30 for a 429, none otherwise. */
@@ -21,7 +23,7 @@ export interface SmsFailureRule extends RateRule {
 }
 
 export type SmsFailure =
-  | { kind: 'drop'; phase: 'before' | 'after' }
+  | { kind: 'drop' | 'hang'; phase: 'before' | 'after' }
   | { kind: 'status'; status: number; retryAfterSeconds: number | null; phase: 'before' | 'after' };
 
 export class SmsFailures {
@@ -45,7 +47,7 @@ export class SmsFailures {
     );
     if (!rule) return null;
     const phase = rule.phase ?? 'before';
-    if (rule.kind === 'drop') return { kind: 'drop', phase };
+    if (rule.kind === 'drop' || rule.kind === 'hang') return { kind: rule.kind, phase };
     const status = rule.status ?? 503;
     return {
       kind: 'status',
@@ -54,4 +56,16 @@ export class SmsFailures {
       phase,
     };
   }
+}
+
+/** How long a hung answer keeps its connection before the sandbox lets it go (real time). */
+const hangForMs = 5 * 60_000;
+
+/** No answer: the connection is closed now (drop), or left open with nothing sent (hang). */
+export function withholdAnswer(res: ServerResponse, kind: 'drop' | 'hang'): void {
+  if (kind === 'drop') {
+    res.socket?.destroy();
+    return;
+  }
+  setTimeout(() => res.socket?.destroy(), hangForMs).unref();
 }

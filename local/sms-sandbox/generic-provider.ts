@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { e164Pattern } from '../common/e164.ts';
 import { sendJson } from '../common/http-server.ts';
-import type { SmsFailures } from './failures.ts';
+import { type SmsFailures, withholdAnswer } from './failures.ts';
 import type { Outbox } from './outbox.ts';
 import { signatureHeader, verifyGenericSignature } from './signing.ts';
 
@@ -116,7 +116,7 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
 
     const failure = failures.decide('generic', parsed.to);
     const fail = (outcome: 'failed' | 'sent-then-failed', smsId: string | null) => {
-      if (failure!.kind === 'drop') {
+      if (failure!.kind === 'drop' || failure!.kind === 'hang') {
         outbox.attempt({
           shape: 'generic',
           to: parsed.to,
@@ -126,7 +126,7 @@ export function genericProvider(deps: { outbox: Outbox; failures: SmsFailures; s
           outcome,
           smsId,
         });
-        res.socket?.destroy();
+        withholdAnswer(res, failure!.kind);
         return;
       }
       const { status, retryAfterSeconds } = failure as { status: number; retryAfterSeconds: number | null };

@@ -46,7 +46,7 @@ const failureRules = z.array(
   z.strictObject({
     shape: z.enum(['generic', 'twilio', '*']).optional(),
     to: z.string().optional(),
-    kind: z.enum(['status', 'drop']).optional(),
+    kind: z.enum(['status', 'drop', 'hang']).optional(),
     status: z.number().int().min(400).max(599).optional(),
     retryAfterSeconds: z.number().nonnegative().optional(),
     rate: z.number().min(0).max(1).optional(),

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { e164Pattern } from '../common/e164.ts';
 import { sendJson } from '../common/http-server.ts';
-import type { SmsFailures } from './failures.ts';
+import { type SmsFailures, withholdAnswer } from './failures.ts';
 import type { Outbox } from './outbox.ts';
 
 /**
@@ -108,9 +108,9 @@ export function twilioProvider(deps: {
 
     const failure = failures.decide('twilio', to);
     const fail = (outcome: 'failed' | 'sent-then-failed', smsId: string | null) => {
-      if (failure!.kind === 'drop') {
+      if (failure!.kind === 'drop' || failure!.kind === 'hang') {
         outbox.attempt({ shape: 'twilio', to, text, idempotencyKey: null, status: null, outcome, smsId });
-        res.socket?.destroy();
+        withholdAnswer(res, failure!.kind);
         return;
       }
       const { status, retryAfterSeconds } = failure as { status: number; retryAfterSeconds: number | null };

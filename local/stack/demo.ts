@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mapLimit } from '../../shared/concurrency/map-limit.ts';
 import type { PhoneRules } from '../rbm-sandbox/index.ts';
 import type { Stack } from './start.ts';
 
@@ -72,7 +73,12 @@ export async function runDemoWorkload(
   stack: Stack,
   count: number,
   seed: number,
-  options: { sendAttempts?: number; onAnswered?: (message: DemoMessage) => void } = {},
+  options: {
+    sendAttempts?: number;
+    /** Sends in flight at once (default: all), as a business backend's worker pool would. */
+    concurrency?: number;
+    onAnswered?: (message: DemoMessage) => void;
+  } = {},
 ): Promise<DemoMessage[]> {
   let state = seed >>> 0 || 1;
   const random = () => {
@@ -97,22 +103,20 @@ export async function runDemoWorkload(
     });
   }
   await stack.settle(); // opt-outs reach the webhook before the sends
-  await Promise.all(
-    messages.map(async (message) => {
-      const text = message.kind === 'otp' ? 'Your code is 482913' : 'Spring sale: 20% off until midnight';
-      const body = JSON.stringify({
-        messageId: message.messageId,
-        phoneNumber: message.phoneNumber,
-        content: { contentMessage: { text } },
-        revokeAfter: deadlines[message.kind],
-        policy: message.kind,
-        sms: { text },
-        labels: { kind: message.kind, campaign: 'demo', path: message.path },
-      });
-      message.accepted = await send(stack.functions.urls.messages, body, options.sendAttempts ?? 1);
-      options.onAnswered?.(message);
-    }),
-  );
+  await mapLimit(messages, options.concurrency ?? Math.max(1, messages.length), async (message) => {
+    const text = message.kind === 'otp' ? 'Your code is 482913' : 'Spring sale: 20% off until midnight';
+    const body = JSON.stringify({
+      messageId: message.messageId,
+      phoneNumber: message.phoneNumber,
+      content: { contentMessage: { text } },
+      revokeAfter: deadlines[message.kind],
+      policy: message.kind,
+      sms: { text },
+      labels: { kind: message.kind, campaign: 'demo', path: message.path },
+    });
+    message.accepted = await send(stack.functions.urls.messages, body, options.sendAttempts ?? 1);
+    options.onAnswered?.(message);
+  });
   return messages;
 }
 
