@@ -10,7 +10,7 @@ const usage = `Usage: npm run chaos -- [options]
   --messages N       messages of the demo mix (default 200)
   --seed S           seed of the phones, the mix and the faults (default 1)
   --time-scale X     clock speed vs real time (default 60)
-  --kill-every MS    mean real time between two random SIGKILLs of a function process (default 2000)
+  --kill-every MS    mean real time between two random SIGKILLs of a function process (default 5000)
   --stall-every MS   mean real time between two Firestore stalls (default 20000)
   --stall MS         how long each stall holds every Firestore call (default 3000)
   --evidence FILE    write each violating message's record, timeline and ground truth to FILE,
@@ -24,7 +24,7 @@ const args = parseCommandLine(program, usage, {
     messages: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
     'time-scale': { type: 'string', default: '60' },
-    'kill-every': { type: 'string', default: '2000' },
+    'kill-every': { type: 'string', default: '5000' },
     'stall-every': { type: 'string', default: '20000' },
     stall: { type: 'string', default: '3000' },
     evidence: { type: 'string' },

@@ -29,11 +29,11 @@ export interface FaultSettings {
 
 export const faultDescription = {
   kills:
-    'SIGKILL of a random function process; of the caller inside 0.5% of transactions, after 0.5% of commits, after 5% of revoke DELETEs and after 5% of SMS sends took effect',
+    'SIGKILL of a random function process; of the caller inside 0.2% of transactions, after 0.2% of commits, after 5% of revoke DELETEs and after 5% of SMS sends took effect',
   rbmRevoke:
     '503 on 20% of revokes, 429 (Retry-After 5 s) on 10%, 5% answered after 15 s (past the 10 s time-out; the DELETE takes effect then); bursts of 3 s in which every revoke gets 503 or 429, every 30 s on average',
   sms: '503 before sending on 15% of sends, 503 after sending on 10%, dropped connections on 5%, no answer at all (a time-out) before sending on 3% and after sending on 3%',
-  tasks: '2% of due Cloud Tasks dispatches lost',
+  tasks: '0.5% of due Cloud Tasks dispatches lost',
   firestore: 'every RPC held for the stall time, at random moments',
   webhook: '20% of deliveries repeated, 20% reordered by up to 10 s',
 };
@@ -84,14 +84,14 @@ export function startFaults(
   emulator.onCall((call) => {
     if (!call.transactional) return;
     if (call.rpc === 'Commit') {
-      if (draws.chance(0.005)) killer.killCaller(call.remotePort, 'after its commit, before the answer');
-    } else if (call.rpc !== 'Rollback' && draws.chance(0.005)) {
+      if (draws.chance(0.002)) killer.killCaller(call.remotePort, 'after its commit, before the answer');
+    } else if (call.rpc !== 'Rollback' && draws.chance(0.002)) {
       killer.killCaller(call.remotePort, 'inside a transaction');
     }
   });
   let lostDispatches = 0;
   stack.tasks.loseDispatches(() => {
-    if (!draws.chance(0.02)) return false;
+    if (!draws.chance(0.005)) return false;
     lostDispatches += 1;
     return true;
   });

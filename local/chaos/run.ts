@@ -6,7 +6,7 @@ import { demoStatus } from '../stack/demo-status.ts';
 import type { FunctionName } from '../stack/functions-server.ts';
 import { functionNames } from '../stack/functions-server.ts';
 import { type Stack, startStack } from '../stack/start.ts';
-import { chaosWebhook, faultDescription, startFaults } from './faults.ts';
+import { chaosWebhook, faultDescription, type RunningFaults, startFaults } from './faults.ts';
 import {
   eventsNotStored,
   inconsistentMessages,
@@ -108,21 +108,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     say(`chaos: a poll of the messages failed (the next one tries again): ${String(error)}`),
   );
   try {
-    const faults = startFaults(stack, killer, draws, {
-      timeScale: options.timeScale,
-      killEveryMs: options.killEveryMs ?? 2_000,
-      stallEveryMs: options.stallEveryMs ?? 20_000,
-      stallMs: options.stallMs ?? 3_000,
-    });
     say(`chaos: sending ${options.messages} messages (time x${options.timeScale}) with every fault on`);
-    // A business backend tries a send again while it gets no answer (a killed process) or a 5xx.
+    let faults: RunningFaults | undefined;
+    // A business backend tries a send again while it gets no answer (a killed process) or a 5xx,
+    // for about two minutes of real time: a transaction left by a killed process holds its
+    // documents for 60 s.
     const sent = await runDemoWorkload(stack, options.messages, options.seed, {
-      sendAttempts: 30,
+      sendAttempts: 70,
       concurrency: 64,
+      // The numbers opted out before the faults start: an opt-out still queued behind a failed
+      // webhook post is one the product cannot know yet.
+      beforeSends: () => {
+        faults = startFaults(stack, killer, draws, {
+          timeScale: options.timeScale,
+          killEveryMs: options.killEveryMs ?? 5_000,
+          stallEveryMs: options.stallEveryMs ?? 20_000,
+          stallMs: options.stallMs ?? 3_000,
+        });
+      },
       onAnswered: (message) => {
         if (message.accepted === 201 || message.accepted === 200) tracker.watch([message.messageId]);
       },
     });
+    if (!faults) throw new Error('the faults never started');
     say(`chaos: sent; faults stay on for ${faultsAfterLastSendMs / 60_000} clock minutes`);
     const faultsUntil = clock.now() + faultsAfterLastSendMs;
     while (clock.now() < faultsUntil) await sleep(500);
@@ -133,9 +141,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let status = await demoStatus(stack, sent);
     // Judge only once the platform has delivered every event it holds: a DELIVERED still queued
     // behind a failed post is not yet something the product could know.
+    let toldAt = Date.now();
     while ((status.settled < status.total || stack.rbm.webhookBacklog > 0) && clock.now() < settleUntil) {
       await sleep(500);
       status = await demoStatus(stack, sent);
+      if (Date.now() - toldAt >= 30_000) {
+        toldAt = Date.now();
+        say(
+          `chaos: ${status.settled}/${status.total} messages ended, ${stack.rbm.webhookBacklog} webhook deliveries waiting`,
+        );
+      }
     }
     await tracker.stop();
     const stalledClockSeconds = (faults.stalledMs / 1000) * options.timeScale;

@@ -77,6 +77,8 @@ export async function runDemoWorkload(
     sendAttempts?: number;
     /** Sends in flight at once (default: all), as a business backend's worker pool would. */
     concurrency?: number;
+    /** Called once the opt-outs are stored, just before the first send. */
+    beforeSends?: () => void;
     onAnswered?: (message: DemoMessage) => void;
   } = {},
 ): Promise<DemoMessage[]> {
@@ -103,6 +105,7 @@ export async function runDemoWorkload(
     });
   }
   await stack.settle(); // opt-outs reach the webhook before the sends
+  options.beforeSends?.();
   await mapLimit(messages, options.concurrency ?? Math.max(1, messages.length), async (message) => {
     const text = message.kind === 'otp' ? 'Your code is 482913' : 'Spring sale: 20% off until midnight';
     const body = JSON.stringify({
