@@ -11,11 +11,10 @@ import type { Killer } from './killer.ts';
  * heard), RBM 503 and 429 on revokes (scattered and in bursts) and answers
  * past the time-out, SMS failures before and after sending, dropped
  * connections and answers that never come, Cloud Tasks dispatches lost, a stalled
- * Firestore, and webhook duplicates and reordering (set when the stack
- * starts: chaosWebhook).
+ * Firestore, and webhook duplicates and reordering.
  */
 
-export const chaosWebhook = { duplicateRate: 0.2, reorderRate: 0.2, reorderDelayMs: 10_000 };
+const chaosWebhook = { duplicateRate: 0.2, reorderRate: 0.2, reorderDelayMs: 10_000 };
 
 export interface FaultSettings {
   /** Clock speed vs real time: time-outs are real, the sandbox's delays are clock time. */
@@ -67,6 +66,8 @@ export function startFaults(
     { endpoint: 'revoke', kind: 'rate-limit', retryAfterSeconds: 30 },
   ];
   stack.rbm.setFaults(rbmFaults);
+  const calmWebhook = stack.rbm.webhookSettings();
+  stack.rbm.configureWebhook(chaosWebhook);
   stack.sms.setFailures([
     { status: 503, rate: 0.15 },
     { status: 503, rate: 0.1, phase: 'after' },
@@ -149,6 +150,11 @@ export function startFaults(
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       stack.rbm.setFaults([]);
+      stack.rbm.configureWebhook({
+        duplicateRate: calmWebhook.duplicateRate,
+        reorderRate: calmWebhook.reorderRate,
+        reorderDelayMs: calmWebhook.reorderDelayMs,
+      });
       stack.sms.setFailures([]);
       stack.rbm.onEffect(null);
       stack.sms.onAccepted(null);

@@ -6,7 +6,7 @@ import { demoStatus } from '../stack/demo-status.ts';
 import type { FunctionName } from '../stack/functions-server.ts';
 import { functionNames } from '../stack/functions-server.ts';
 import { type Stack, startStack } from '../stack/start.ts';
-import { chaosWebhook, faultDescription, type RunningFaults, startFaults } from './faults.ts';
+import { faultDescription, type RunningFaults, startFaults } from './faults.ts';
 import {
   eventsNotStored,
   inconsistentMessages,
@@ -96,7 +96,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     functions: 'processes',
     sweepEveryMs: sweep.everyMs,
     sweepBoundSeconds: sweep.boundSeconds,
-    webhook: chaosWebhook,
     // Firestore lets a dead client's transaction go after 60 s idle; the same on this run's clock.
     firestore: { transactionIdleTimeoutMs: Math.max(250, 60_000 / options.timeScale) },
     // stdout carries the report; the sandboxes' retry warnings would bury it.

@@ -45,6 +45,8 @@ export interface StackOptions {
   /** Cloud Scheduler's cadence for the sweep, in clock time; null: no schedule. Default 60 s. */
   sweepEveryMs?: number | null;
   sweepBoundSeconds?: number;
+  /** SWEEP_BATCH_SIZE: overdue messages per page of a sweep run (default 200). */
+  sweepBatchSize?: number;
   /**
    * in-process (default): every function in this process, on one port, on this clock.
    * processes: each function in its own process, as Cloud Run runs it, so one can be
@@ -170,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       REVOKE_MAX_ATTEMPTS: String(maxAttempts),
       FALLBACK_MAX_ATTEMPTS: String(maxAttempts),
       SWEEP_BOUND_SECONDS: String(options.sweepBoundSeconds ?? 300),
+      ...(options.sweepBatchSize === undefined ? {} : { SWEEP_BATCH_SIZE: String(options.sweepBatchSize) }),
       ...smsEnvironment(options.smsProvider ?? 'http', sms),
     });
     let functions: FunctionsServer;

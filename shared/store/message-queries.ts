@@ -1,4 +1,4 @@
-import type { Firestore, Timestamp } from '@google-cloud/firestore';
+import { FieldPath, type Firestore, type Timestamp } from '@google-cloud/firestore';
 import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import type { Message } from '../lifecycle/types.ts';
 import { collections, fromFirestore } from './documents.ts';
@@ -85,14 +85,21 @@ export async function readMessageWithTimeline(
 
 /**
  * Ids of messages whose dueAt is at or before `cutoff`, oldest first, at
- * most `limit`: one indexed query (settled messages have no dueAt).
+ * most `limit`, after the message `after` (a cursor from the previous page):
+ * one indexed query (settled messages have no dueAt).
  */
-export async function overdueMessageIds(db: Firestore, cutoff: Date, limit: number): Promise<string[]> {
-  const overdue = await db
+export async function overdueMessageIds(
+  db: Firestore,
+  cutoff: Date,
+  limit: number,
+  after?: { dueAt: Date; messageId: string },
+): Promise<Array<{ messageId: string; dueAt: Date }>> {
+  let query = db
     .collection(collections.messages)
     .where('dueAt', '<=', cutoff)
     .orderBy('dueAt')
-    .limit(limit)
-    .get();
-  return overdue.docs.map((doc) => doc.id);
+    .orderBy(FieldPath.documentId());
+  if (after) query = query.startAfter(after.dueAt, after.messageId);
+  const overdue = await query.limit(limit).get();
+  return overdue.docs.map((doc) => ({ messageId: doc.id, dueAt: (doc.get('dueAt') as Timestamp).toDate() }));
 }

@@ -21,52 +21,40 @@ export interface SweepResult {
   failed: number;
 }
 
+/** A sweep run stops starting new pages after this much real time, well inside Scheduler's attempt deadline. */
+export const sweepRunBudgetMs = 40_000;
+
 /**
- * One sweep: a single indexed query for messages whose dueAt is more than
- * `boundMs` past (settled messages have no dueAt, so they are not in the
- * index at all), then a transactional re-drive of each. With nothing overdue
- * it costs one query that returns no document.
+ * One sweep: indexed queries for messages whose dueAt is more than `boundMs`
+ * past (settled messages have no dueAt, so they are not in the index at
+ * all), a page of `limit` at a time, oldest first, and a transactional
+ * re-drive of each; page after page until one comes back short or the run's
+ * time budget is spent, so a backlog of overdue messages (many tasks lost at
+ * once) is cleared in one run instead of `limit` a minute. With nothing
+ * overdue it costs one query that returns no document.
  */
 export async function sweepOverdue(
   deps: SweepDeps,
-  settings: { boundMs: number; limit: number },
+  settings: { boundMs: number; limit: number; budgetMs?: number },
 ): Promise<SweepResult> {
   const now = deps.now();
   const db = deps.db();
   const cutoff = new Date(now.getTime() - settings.boundMs);
-  const overdue = await overdueMessageIds(db, cutoff, settings.limit);
-
-  const outcomes = await mapLimit(overdue, 8, async (messageId) => {
-    try {
-      const done = await updateMessage(
-        db,
-        messageId,
-        deps.retentionMs,
-        (message): Decision<Redrive | undefined> => {
-          const planned = message && redrive(message, now, settings.boundMs);
-          if (!planned) return { result: undefined };
-          const [effect] = planned.effects;
-          const entry = {
-            id: `sweep-${planned.message.redrives}`,
-            type: 'SWEEP_REDRIVE',
-            at: now,
-            ...(effect?.kind === 'schedule' ? { step: effect.step, sequence: effect.sequence } : {}),
-          };
-          return { message: planned.message, timeline: [entry], result: planned };
-        },
-      );
-      if (!done) return 'skipped';
-      const failures = await runEffects(messageId, done.effects, deps.scheduler(), now);
-      if (failures.length > 0) throw failures[0]!.error;
-      deps.log.warn({ event: 'sweep.redriven', messageId, status: done.message.status }, 'message re-driven');
-      return 'redriven';
-    } catch (error) {
-      deps.log.error({ event: 'sweep.redrive_failed', messageId, error }, 'could not re-drive message');
-      return 'failed';
-    }
-  });
+  const stopStartingAt = performance.now() + (settings.budgetMs ?? sweepRunBudgetMs);
+  const outcomes: Array<'redriven' | 'skipped' | 'failed'> = [];
+  let overdueCount = 0;
+  let after: { dueAt: Date; messageId: string } | undefined;
+  for (;;) {
+    const page = await overdueMessageIds(db, cutoff, settings.limit, after);
+    overdueCount += page.length;
+    outcomes.push(
+      ...(await mapLimit(page, 8, ({ messageId }) => redriveOne(deps, db, messageId, now, settings))),
+    );
+    if (page.length < settings.limit || performance.now() >= stopStartingAt) break;
+    after = page.at(-1);
+  }
   const result = {
-    overdue: overdue.length,
+    overdue: overdueCount,
     redriven: outcomes.filter((o) => o === 'redriven').length,
     failed: outcomes.filter((o) => o === 'failed').length,
   };
@@ -75,4 +63,40 @@ export async function sweepOverdue(
     `sweep: ${result.redriven} of ${result.overdue} overdue re-driven`,
   );
   return result;
+}
+
+async function redriveOne(
+  deps: SweepDeps,
+  db: Firestore,
+  messageId: string,
+  now: Date,
+  settings: { boundMs: number },
+): Promise<'redriven' | 'skipped' | 'failed'> {
+  try {
+    const done = await updateMessage(
+      db,
+      messageId,
+      deps.retentionMs,
+      (message): Decision<Redrive | undefined> => {
+        const planned = message && redrive(message, now, settings.boundMs);
+        if (!planned) return { result: undefined };
+        const [effect] = planned.effects;
+        const entry = {
+          id: `sweep-${planned.message.redrives}`,
+          type: 'SWEEP_REDRIVE',
+          at: now,
+          ...(effect?.kind === 'schedule' ? { step: effect.step, sequence: effect.sequence } : {}),
+        };
+        return { message: planned.message, timeline: [entry], result: planned };
+      },
+    );
+    if (!done) return 'skipped';
+    const failures = await runEffects(messageId, done.effects, deps.scheduler(), now);
+    if (failures.length > 0) throw failures[0]!.error;
+    deps.log.warn({ event: 'sweep.redriven', messageId, status: done.message.status }, 'message re-driven');
+    return 'redriven';
+  } catch (error) {
+    deps.log.error({ event: 'sweep.redrive_failed', messageId, error }, 'could not re-drive message');
+    return 'failed';
+  }
 }
