@@ -1,6 +1,7 @@
 import type { DemoMessage } from '../stack/demo.ts';
 import type { DemoStatus } from '../stack/demo-status.ts';
 import type { Stack } from '../stack/start.ts';
+import { readAll } from './read-all.ts';
 import type { SettleTracker } from './settle-tracker.ts';
 
 /*
@@ -22,16 +23,20 @@ export function inconsistentMessages(stack: Stack, sent: DemoMessage[], status: 
 
 /** Each accepted message that never reached a terminal state, with where it stopped. */
 export async function unsettledMessages(stack: Stack, sent: DemoMessage[]): Promise<string[]> {
+  const accepted = sent.filter((m) => m.accepted === 201 || m.accepted === 200);
+  const snapshots = await readAll(
+    stack.db,
+    accepted.map((m) => `messages/${m.messageId}`),
+  );
   const found: string[] = [];
-  for (const message of sent) {
-    if (message.accepted !== 201 && message.accepted !== 200) continue;
-    const data = (await stack.db.collection('messages').doc(message.messageId).get()).data();
-    if (data && data.dueAt === undefined) continue;
+  accepted.forEach((message, i) => {
+    const data = snapshots[i]!.data();
+    if (data && data.dueAt === undefined) return;
     const where = data
       ? `status ${data.status}, revocation ${data.revocation?.state} round ${data.revocation?.round}, fallback ${data.fallback?.state}, due ${data.dueAt?.toDate?.().toISOString()}, redrives ${data.redrives ?? 0}`
       : 'no document';
     found.push(`${message.messageId} (${message.path}): never settled: ${where}`);
-  }
+  });
   return found;
 }
 
@@ -93,13 +98,9 @@ export async function eventsNotStored(stack: Stack): Promise<{ expected: number;
     }
   }
   const paths = [...expected.keys()];
-  const missing: string[] = [];
-  for (let i = 0; i < paths.length; i += 500) {
-    const refs = paths.slice(i, i + 500).map((path) => stack.db.doc(path));
-    const snapshots = await stack.db.getAll(...refs);
-    snapshots.forEach((snapshot, j) => {
-      if (!snapshot.exists) missing.push(`${expected.get(paths[i + j]!)} not stored at ${paths[i + j]}`);
-    });
-  }
+  const snapshots = await readAll(stack.db, paths);
+  const missing = paths
+    .filter((_, i) => !snapshots[i]!.exists)
+    .map((path) => `${expected.get(path)} not stored at ${path}`);
   return { expected: paths.length, missing };
 }

@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Clock } from '../common/clock.ts';
+import { readAll } from './read-all.ts';
 
 /*
  * Notes, for each message, the clock time at which it was first seen
@@ -58,18 +59,17 @@ export class SettleTracker {
   }
 
   async #poll(): Promise<void> {
-    const ids = [...this.#pending];
-    for (let i = 0; i < ids.length; i += 500) {
-      const refs = ids.slice(i, i + 500).map((id) => this.#db.collection('messages').doc(id));
-      const snapshots = await this.#db.getAll(...refs);
-      const now = this.#clock.now();
-      for (const snapshot of snapshots) {
-        const data = snapshot.data();
-        if (!data || data.dueAt !== undefined) continue;
-        this.#pending.delete(snapshot.id);
-        const deadline = data.deadline?.toMillis?.() ?? null;
-        this.settled.set(snapshot.id, { deadline, settledAt: now, redrives: data.redrives ?? 0 });
-      }
+    const snapshots = await readAll(
+      this.#db,
+      [...this.#pending].map((id) => `messages/${id}`),
+    );
+    const now = this.#clock.now();
+    for (const snapshot of snapshots) {
+      const data = snapshot.data();
+      if (!data || data.dueAt !== undefined) continue;
+      this.#pending.delete(snapshot.id);
+      const deadline = data.deadline?.toMillis?.() ?? null;
+      this.settled.set(snapshot.id, { deadline, settledAt: now, redrives: data.redrives ?? 0 });
     }
   }
 }
