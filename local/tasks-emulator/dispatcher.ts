@@ -280,17 +280,7 @@ export class Dispatcher {
     // "first_attempt: Only dispatch_time will be set" (Task docs).
     task.firstAttempt ??= { scheduleTime: task.scheduleTime, dispatchTime: now };
     task.lastAttempt = attempt;
-    const record: AttemptRecord = {
-      task: task.name,
-      taskId: task.taskId,
-      queue: task.queue,
-      attempt: task.dispatchCount,
-      retryCount: task.dispatchCount - 1,
-      scheduleTime: task.scheduleTime,
-      dispatchTime: now,
-      outcome: 'in-flight',
-    };
-    this.#history.push(record);
+    const record = this.#recordAttempt(task, task.dispatchCount, now, 'in-flight');
     const request = sendHttp({
       url: task.http.url,
       method: task.http.httpMethod,
@@ -331,19 +321,30 @@ export class Dispatcher {
     void request.result.then((outcome) => handle.settle(outcome));
   }
 
-  #lose(task: TaskRecord, now: number): void {
+  /** Starts the history entry of attempt number `attempt` of `task`, dispatched `now`. */
+  #recordAttempt(
+    task: TaskRecord,
+    attempt: number,
+    now: number,
+    outcome: AttemptRecord['outcome'],
+  ): AttemptRecord {
     const record: AttemptRecord = {
       task: task.name,
       taskId: task.taskId,
       queue: task.queue,
-      attempt: task.dispatchCount + 1,
-      retryCount: task.dispatchCount,
+      attempt,
+      retryCount: attempt - 1,
       scheduleTime: task.scheduleTime,
       dispatchTime: now,
-      outcome: 'lost',
-      next: 'dropped',
+      outcome,
     };
     this.#history.push(record);
+    return record;
+  }
+
+  #lose(task: TaskRecord, now: number): void {
+    const record = this.#recordAttempt(task, task.dispatchCount + 1, now, 'lost');
+    record.next = 'dropped';
     this.#store.finish(task, 'lost', now);
     this.#onAttempt?.({ ...record });
   }
