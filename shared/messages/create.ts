@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import { claimExpired, type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
-import type { Message, Send } from '../lifecycle/types.ts';
+import type { Effect, Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
 import { claimMessageId, readMessagesAndOptOuts } from '../store/message-queries.ts';
@@ -109,18 +109,12 @@ async function lateRetry(existing: Message, item: PreparedMessage, deps: CreateD
   if (existing.requestHash !== item.requestHash) return conflict(item);
   if (existing.revocation.state === 'none' && (existing.redrives ?? 0) === 0) {
     const now = deps.now();
-    const revokeNow = [{ kind: 'schedule' as const, step: 'revoke' as const, sequence: 0, at: now }];
-    for (const failure of await runEffects(item.messageId, revokeNow, deps.scheduler(), now)) {
-      deps.log.warn(
-        {
-          event: 'messages.effect_failed',
-          messageId: item.messageId,
-          effect: failure.effect,
-          error: failure.error,
-        },
-        `could not schedule the revoke of expired claim ${item.messageId}; the sweep will re-drive it`,
-      );
-    }
+    await runEffectsOrLeaveToSweep(
+      item.messageId,
+      [{ kind: 'schedule', step: 'revoke', sequence: 0, at: now }],
+      deps,
+      now,
+    );
   }
   return { status: 200, messageId: item.messageId, message: existing };
 }
@@ -189,17 +183,21 @@ async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Prom
   );
   if (outcome.kind === 'exists') return { status: 200, messageId: item.messageId, message: outcome.message };
   if (outcome.kind === 'conflict') return answerExisting(outcome.message, item);
-  for (const failure of await runEffects(item.messageId, outcome.effects, deps.scheduler(), now)) {
-    // The message is stored with its dueAt: the sweep schedules what failed here.
+  await runEffectsOrLeaveToSweep(item.messageId, outcome.effects, deps, now);
+  return { status: 201, messageId: item.messageId, message: outcome.message };
+}
+
+/** Schedules a message's tasks; one that fails is logged and left to the sweep (the message holds its dueAt). */
+async function runEffectsOrLeaveToSweep(
+  messageId: string,
+  effects: Effect[],
+  deps: CreateDeps,
+  now: Date,
+): Promise<void> {
+  for (const failure of await runEffects(messageId, effects, deps.scheduler(), now)) {
     deps.log.error(
-      {
-        event: 'messages.effect_failed',
-        messageId: item.messageId,
-        effect: failure.effect,
-        error: failure.error,
-      },
-      `could not ${failure.effect} for message ${item.messageId}; the sweep will re-drive it`,
+      { event: 'messages.effect_failed', messageId, effect: failure.effect, error: failure.error },
+      `could not ${failure.effect} for message ${messageId}; the sweep will re-drive it`,
     );
   }
-  return { status: 201, messageId: item.messageId, message: outcome.message };
 }
