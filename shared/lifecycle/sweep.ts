@@ -37,8 +37,12 @@ export interface Redrive {
 }
 
 /**
- * Marks the message re-driven (pushing its dueAt forward by `bound`, so the
- * next sweep does not pile up tasks) and returns the task to schedule.
+ * Marks the message re-driven and returns the task to schedule. Its dueAt
+ * becomes the re-drive's time, so the bound counts afresh from now: a sweep
+ * within the next bound leaves it alone (no pile of tasks), and if this
+ * re-drive is lost too (its task lost, the sweep killed before creating it)
+ * the next one comes a bound and a sweep interval later, the documented cost
+ * of one fault. A hold of now + bound made that cost two bounds.
  */
 export function redrive(message: Message, now: Date, boundMs: number): Redrive | undefined {
   const stuck = stuckStep(message);
@@ -47,7 +51,7 @@ export function redrive(message: Message, now: Date, boundMs: number): Redrive |
   const next = refreshDerived({
     ...copyOf(message),
     redrives,
-    sweepHoldUntil: new Date(now.getTime() + boundMs),
+    sweepHoldUntil: now,
   });
   return { message: next, effects: [{ kind: 'schedule', ...stuck, at: now, redrive: redrives }] };
 }

@@ -132,7 +132,7 @@ export interface Message {
   dueAt?: Date;
   /** Times the sweep re-drove this message (each re-drive gets fresh task names). */
   redrives?: number;
-  /** After a re-drive, dueAt stays at least this late, so a slow step is not re-driven again and again. */
+  /** When the sweep last re-drove it: dueAt stays at least this late, so the bound counts afresh from the re-drive. */
   sweepHoldUntil?: Date;
 }
 

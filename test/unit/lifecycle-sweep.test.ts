@@ -117,16 +117,17 @@ describe('re-driving a stuck message', () => {
     expect(redrive(stuck, t(600 + 300), bound)).toBeDefined();
   });
 
-  it('schedules the stuck step now under a fresh name and holds the message for a bound', () => {
+  it('schedules the stuck step now under a fresh name and counts the bound afresh from the re-drive', () => {
     const planned = redrive(message({}, {}, { redrives: 1 }), t(1_000), bound)!;
     expect(planned.effects).toEqual([
       { kind: 'schedule', step: 'revoke', sequence: 0, at: t(1_000), redrive: 2 },
     ]);
     expect(planned.message.redrives).toBe(2);
-    expect(planned.message.sweepHoldUntil).toEqual(t(1_300));
-    expect(planned.message.dueAt).toEqual(t(1_300));
-    // The next sweeps do not pile up a second task until the hold is itself a bound past.
-    expect(redrive(planned.message, t(1_599), bound)).toBeUndefined();
+    expect(planned.message.sweepHoldUntil).toEqual(t(1_000));
+    expect(planned.message.dueAt).toEqual(t(1_000));
+    // The sweeps within a bound leave it alone; one bound after the re-drive, a lost re-drive is re-driven.
+    expect(redrive(planned.message, t(1_299), bound)).toBeUndefined();
+    expect(redrive(planned.message, t(1_300), bound)?.message.redrives).toBe(3);
   });
 
   it('leaves the message it was given unchanged and does not mark a change of the facts', () => {
