@@ -13,8 +13,9 @@ const usage = `Usage: npm run chaos -- [options]
   --kill-every MS    mean real time between two random SIGKILLs of a function process (default 5000)
   --stall-every MS   mean real time between two Firestore stalls (default 20000)
   --stall MS         how long each stall holds every Firestore call (default 3000)
-  --evidence FILE    write each violating message's record, timeline and ground truth to FILE,
-                     with every line the function processes printed
+  --evidence FILE    write the record, timeline, ground truth and task attempts of each violating
+                     message and of the 40 that ended latest to FILE, every message's lateness,
+                     and every line the function processes printed
   --log-level L      of the functions and the sandboxes: debug, info, warn, error (default error)
   -h, --help         show this help
 Prints progress on stderr, then the counts as one JSON line on stdout; exits 1 on any violation.`;

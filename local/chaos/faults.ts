@@ -43,6 +43,8 @@ export interface RunningFaults {
   readonly stalls: number;
   readonly lostDispatches: number;
   readonly rbmBursts: number;
+  /** Real ms the faults have been (or were) on. */
+  readonly realMs: number;
   /** Switches every fault off and waits for killed processes to be back. */
   stop(): Promise<void>;
 }
@@ -98,6 +100,8 @@ export function startFaults(
   });
 
   let stopped = false;
+  const startedAt = performance.now();
+  let stoppedAt: number | undefined;
   let stalledMs = 0;
   let stalls = 0;
   let rbmBursts = 0;
@@ -146,8 +150,13 @@ export function startFaults(
     get rbmBursts() {
       return rbmBursts;
     },
+    /** Real ms the faults have been (or were) on. */
+    get realMs() {
+      return (stoppedAt ?? performance.now()) - startedAt;
+    },
     async stop() {
       stopped = true;
+      stoppedAt = performance.now();
       for (const timer of timers) clearTimeout(timer);
       stack.rbm.setFaults([]);
       stack.rbm.configureWebhook({

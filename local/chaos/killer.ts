@@ -23,6 +23,8 @@ export class Killer {
   readonly #restarts = new Set<Promise<void>>();
   readonly #restartDelayMs: () => number;
   readonly counts = new Map<KillMoment, Partial<Record<FunctionName, number>>>();
+  /** Real ms each function spent down: from its kill until its restarted process listened. */
+  readonly downMs = new Map<FunctionName, number>();
   #failures: unknown[] = [];
 
   constructor(processes: FunctionProcesses, names: readonly FunctionName[], restartDelayMs: () => number) {
@@ -35,6 +37,7 @@ export class Killer {
   kill(name: FunctionName, moment: KillMoment): boolean {
     if (this.#down.has(name) || this.#processes.pid(name) === undefined) return false;
     this.#down.add(name);
+    const killedAt = performance.now();
     this.#processes.kill(name);
     const byName = this.counts.get(moment) ?? {};
     byName[name] = (byName[name] ?? 0) + 1;
@@ -47,6 +50,7 @@ export class Killer {
         this.#failures.push(error);
       } finally {
         this.#down.delete(name);
+        this.downMs.set(name, (this.downMs.get(name) ?? 0) + performance.now() - killedAt);
       }
     })();
     this.#restarts.add(restart);

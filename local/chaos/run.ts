@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { taskId } from '../../shared/tasks/names.ts';
 import { SystemClock } from '../common/clock.ts';
 import { Prng } from '../common/random.ts';
 import { runDemoWorkload } from '../stack/demo.ts';
@@ -53,6 +54,8 @@ export interface ChaosReport {
   smsSent: number;
   kills: Record<KillMoment, Partial<Record<FunctionName, number>>>;
   restarts: number;
+  /** Real seconds each function was down (killed, not yet listening again), and the faults' real duration. */
+  downtime: { faultSeconds: number; downSeconds: Partial<Record<FunctionName, number>> };
   lostDispatches: number;
   rbmBursts: number;
   firestoreStalls: { count: number; realSeconds: number };
@@ -170,6 +173,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       smsSent: status.smsSent,
       kills: Object.fromEntries(killer.counts) as ChaosReport['kills'],
       restarts: stack.processes!.starts - functionNames.length,
+      downtime: {
+        faultSeconds: Math.round(faults.realMs / 1000),
+        downSeconds: Object.fromEntries(
+          [...killer.downMs].map(([name, ms]) => [name, Math.round(ms / 1000)]),
+        ),
+      },
       lostDispatches: faults.lostDispatches,
       rbmBursts: faults.rbmBursts,
       firestoreStalls: { count: faults.stalls, realSeconds: faults.stalledMs / 1000 },
@@ -188,6 +197,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 /** Each violating message's record, its timeline, the ground truth and when it was seen settled; what the functions printed. */
 async function writeEvidence(stack: Stack, violations: string[], tracker: SettleTracker, file: string) {
   const ids = new Set(violations.map((v) => v.split(' ')[0]!).filter((id) => /^[0-9a-f-]{36}$/.test(id)));
+  // The latest to end, violating or not: where the time goes when nothing broke a rule.
+  const latest = [...tracker.settled]
+    .filter(([, s]) => s.deadline !== null)
+    .sort(([, a], [, b]) => b.settledAt - b.deadline! - (a.settledAt - a.deadline!))
+    .slice(0, latestInEvidence);
+  for (const [id] of latest) ids.add(id);
+  const attempts = stack.tasks.history();
   const evidence = [];
   for (const id of ids) {
     const ref = stack.db.collection('messages').doc(id);
@@ -199,10 +215,35 @@ async function writeEvidence(stack: Stack, violations: string[], tracker: Settle
       truth: stack.rbm.truth.message(id),
       webhook: stack.rbm.truth.webhookFor(id),
       settled: tracker.settled.get(id),
+      taskAttempts: attempts
+        .filter((a) => a.taskId.startsWith(taskIdPrefix(id)))
+        .map((a) => ({
+          ...a,
+          scheduleTime: iso(a.scheduleTime),
+          dispatchTime: iso(a.dispatchTime),
+          responseTime: a.responseTime && iso(a.responseTime),
+        })),
     });
   }
   const functionOutput = stack.processes?.output ?? [];
-  await writeFile(file, JSON.stringify({ messages: evidence, functionOutput }, null, 2));
+  const lateness = [...tracker.settled].map(([id, s]) => ({
+    messageId: id,
+    lateSeconds: s.deadline === null ? null : Math.round((s.settledAt - s.deadline) / 1000),
+    redrives: s.redrives,
+  }));
+  await writeFile(file, JSON.stringify({ messages: evidence, lateness, functionOutput }, null, 2));
+}
+
+/** How many of the latest-ending messages the evidence keeps besides the violating ones. */
+const latestInEvidence = 40;
+
+/** Every task of a message starts with the hash of its id (shared/tasks/names.ts). */
+function taskIdPrefix(messageId: string): string {
+  return taskId(messageId, 'revoke').split('-')[0]!;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function sleep(ms: number): Promise<void> {
