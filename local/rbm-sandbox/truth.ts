@@ -18,6 +18,8 @@ export interface MessageTruth {
   agentId: string;
   phoneNumber: string;
   text: string | null;
+  /** The AgentMessage's messageTrafficType as sent, null when it set none. */
+  messageTrafficType: string | null;
   acceptedAt: number;
   expireAt: number | null;
   status: MessageStatus;

@@ -177,6 +177,7 @@ export class PhoneNetwork {
       agentId,
       phoneNumber: number,
       text: valid.text,
+      messageTrafficType: valid.messageTrafficType,
       acceptedAt: now,
       expireAt: valid.expireAt,
       status: 'queued',
