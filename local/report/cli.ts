@@ -77,7 +77,9 @@ if (args.help) {
 }
 
 function parseGroups(values: string[] | undefined): GroupSpec[] {
-  const items = (values ?? ['agent,label:kind,trafficType']).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const items = (values ?? ['agent,label:kind,trafficType'])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim());
   if (items.includes('none')) return [];
   return items.map((item) => {
     if (item === 'agent') return { by: 'agent' };

@@ -392,7 +392,12 @@ export class PhoneNetwork {
     truth.neverDelivered = true;
     truth.ttl = { at: now, outcome: 'revoked', notified };
     if (notified) {
-      this.#publisher.serverEvent(truth.agentId, truth.phoneNumber, 'TTL_EXPIRATION_REVOKED', truth.messageId);
+      this.#publisher.serverEvent(
+        truth.agentId,
+        truth.phoneNumber,
+        'TTL_EXPIRATION_REVOKED',
+        truth.messageId,
+      );
     }
   }
 }
