@@ -400,18 +400,18 @@ variable "firestore" {
 }
 
 variable "report_group_fields" {
-  description = "Fields `npm run report --by` groups by (agentId for --by agent, labels.KEY for --by label:KEY). Composite indexes for the windowed, grouped report are declared for each (docs/console.md)."
+  description = "Fields `npm run report --by` groups by (agentId for --by agent, messageTrafficType for --by trafficType, labels.KEY for --by label:KEY). Composite indexes for the windowed, grouped report are declared for each (docs/console.md)."
   type        = list(string)
-  default     = ["agentId", "labels.kind"]
+  default     = ["agentId", "labels.kind", "messageTrafficType"]
 
   validation {
     condition = alltrue([
       # KEY as the messages API accepts a label name (shared/messages/request.ts):
       # never a dot or a backtick, so firestore.tf's quoting of names like
       # campaign-id is all a field path needs.
-      for f in var.report_group_fields : f == "agentId" || can(regex("^labels\\.[A-Za-z][A-Za-z0-9_-]{0,62}$", f))
+      for f in var.report_group_fields : f == "agentId" || f == "messageTrafficType" || can(regex("^labels\\.[A-Za-z][A-Za-z0-9_-]{0,62}$", f))
     ])
-    error_message = "report_group_fields may hold agentId and labels.KEY fields only, KEY a label name: a letter, then up to 62 letters, digits, _ or -."
+    error_message = "report_group_fields may hold agentId, messageTrafficType and labels.KEY fields only, KEY a label name: a letter, then up to 62 letters, digits, _ or -."
   }
 }
 

@@ -1,7 +1,9 @@
 import * as ff from '@google-cloud/functions-framework';
+import { runWithLogFields } from '../../shared/log/index.ts';
 import { parseBody } from '../../shared/rbm/envelope.ts';
 import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { tokenMatches, verifySignature } from '../../shared/rbm/signature.ts';
+import { compareWebhookType, type WebhookBody, webhookTypeHeader } from '../../shared/rbm/webhook-type.ts';
 import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 import { withDeadline } from '../../shared/time/deadline.ts';
 import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
@@ -33,7 +35,11 @@ type Outcome =
 ff.http(
   'webhook',
   runtime.traced(async (req, res) => {
-    const outcome = await handle(req);
+    // The platform's label for the request, on every line logged for it (never acted on).
+    const webhookType = webhookTypeHeader(req.get('x-goog-webhook-type'));
+    const outcome = await runWithLogFields(webhookType ? { webhookType } : {}, () =>
+      handle(req, webhookType),
+    );
     switch (outcome.kind) {
       case 'handshake':
         res.status(200).type('text/plain').send(outcome.secret);
@@ -54,7 +60,7 @@ ff.http(
   }),
 );
 
-async function handle(req: ff.Request): Promise<Outcome> {
+async function handle(req: ff.Request, webhookType: string | undefined): Promise<Outcome> {
   if (req.method !== 'POST') return reject(405, 'only POST');
   // functions-framework has parsed the body already; refuse oversize bodies before any of our work.
   const declaredLength = Number(req.get('content-length') ?? 0);
@@ -73,6 +79,7 @@ async function handle(req: ff.Request): Promise<Outcome> {
       webhookLogs.handshakeRefused(log);
       return { kind: 'rejected', status: 403, reason: 'unknown clientToken' };
     }
+    noteWebhookType(webhookType, 'handshake');
     webhookLogs.handshakeAccepted(log);
     return { kind: 'handshake', secret: body.handshake.secret };
   }
@@ -82,6 +89,7 @@ async function handle(req: ff.Request): Promise<Outcome> {
     webhookLogs.signatureRejected(log, signature ? 'mismatch' : 'missing');
     return { kind: 'rejected', status: 401, reason: 'signature does not verify' };
   }
+  noteWebhookType(webhookType, 'envelope');
 
   try {
     return await withDeadline(
@@ -92,6 +100,18 @@ async function handle(req: ff.Request): Promise<Outcome> {
   } catch (error) {
     webhookLogs.storeFailed(log, error);
     return { kind: 'unavailable' };
+  }
+}
+
+/**
+ * Once the body is authenticated, a header that does not match it is logged and otherwise
+ * ignored: the header is not signed, so a `verification` label never spares a delivery its
+ * signature check, nor does a delivery label turn a handshake into one.
+ */
+function noteWebhookType(webhookType: string | undefined, body: WebhookBody): void {
+  const verdict = compareWebhookType(webhookType, body);
+  if (verdict === 'disagrees' || verdict === 'unrecognised') {
+    webhookLogs.typeHeaderIgnored(log, webhookType!, body, verdict);
   }
 }
 

@@ -311,6 +311,7 @@ async function registerMessages(db: Firestore, tasksHost: string): Promise<strin
           agentId,
           phoneNumber: benchPhone,
           policy: policies.promo,
+          trafficType: 'PROMOTION',
           labels: { campaign: 'bench' },
           deadline,
           smsText: 'Your order has shipped.',

@@ -18,6 +18,8 @@ export interface MessageTruth {
   agentId: string;
   phoneNumber: string;
   text: string | null;
+  /** The AgentMessage's messageTrafficType as sent, null when it set none. */
+  messageTrafficType: string | null;
   acceptedAt: number;
   expireAt: number | null;
   status: MessageStatus;
@@ -27,8 +29,11 @@ export interface MessageTruth {
   /** True once the message can no longer reach the phone (revoked, or expired and revoked by the platform). */
   neverDelivered: boolean;
   revokeAttempts: Array<{ at: number; answer: 200 | 404; outcome: RevokeOutcome }>;
-  /** What the platform's own TTL revocation did, if the message expired undelivered. */
-  ttl: { at: number; outcome: 'revoked' | 'revoke-failed' } | null;
+  /**
+   * What the platform's own TTL revocation did, if the message expired undelivered, and
+   * whether it told the agent (a server event), false for a number with `silentTtl`.
+   */
+  ttl: { at: number; outcome: 'revoked' | 'revoke-failed'; notified: boolean } | null;
   /** Later sends that reused this id and were ignored, as the platform does. */
   ignoredResends: number;
 }

@@ -20,7 +20,7 @@ import { formatHtml } from './html.ts';
 const usage = `Usage: npm run report -- [options]
   --since T            only messages created at or after T: ISO time or a duration before now (24h, 30m, 7d)
   --until T            only messages created before T (same forms)
-  --by G[,G]           group by: agent, label:KEY (e.g. label:campaign), none  (default agent,label:kind)
+  --by G[,G]           group by: agent, trafficType, label:KEY (e.g. label:campaign), none  (default agent,label:kind,trafficType)
   --max-groups N       values per grouping (default 20)
   --json               print the report as JSON (stable shape, docs/local-stack.md)
   --html FILE          also write a self-contained HTML page with charts to FILE
@@ -77,13 +77,16 @@ if (args.help) {
 }
 
 function parseGroups(values: string[] | undefined): GroupSpec[] {
-  const items = (values ?? ['agent,label:kind']).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const items = (values ?? ['agent,label:kind,trafficType'])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim());
   if (items.includes('none')) return [];
   return items.map((item) => {
     if (item === 'agent') return { by: 'agent' };
+    if (item === 'trafficType') return { by: 'trafficType' };
     const label = /^label:(.+)$/.exec(item);
     if (label) return { by: 'label', key: label[1]! };
-    return fail(`--by takes agent, label:KEY or none, got "${item}"`);
+    return fail(`--by takes agent, trafficType, label:KEY or none, got "${item}"`);
   });
 }
 

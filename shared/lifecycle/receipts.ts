@@ -3,9 +3,14 @@ import { noRevocationYet } from './registration.ts';
 import { refreshDerived } from './status.ts';
 import type { Effect, Message } from './types.ts';
 
-/** A platform fact about one agent message, as the webhook parsed it. */
+/**
+ * A platform fact about one agent message, as the webhook parsed it. TTL_INCONCLUSIVE is a
+ * TTL notice (a ServerEvent) with any status but the two documented ones: Google's send guide
+ * calls every TTL status other than TTL_EXPIRATION_REVOKED inconclusive
+ * (docs/rbm-platform.md#ttl-notices).
+ */
 export interface DeliveryFact {
-  type: 'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED';
+  type: 'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED' | 'TTL_INCONCLUSIVE';
   messageId: string;
   agentId: string;
   phoneNumber: string;
@@ -67,11 +72,8 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
       }
       break;
     case 'TTL_EXPIRATION_REVOKE_FAILED':
-      // Expired but not revoked: unless a DELIVERED came, revoke now, then fall back
-      // (docs/rbm-platform.md#payloads).
-      if (message.tracked && message.deliveredAt === undefined && message.revocation.state === 'none') {
-        effects.push({ kind: 'schedule', step: 'expired', sequence: 0, at: now });
-      }
+    case 'TTL_INCONCLUSIVE':
+      inconclusiveExpiry(message, effects, now);
       break;
     default:
       return unknownFactType(fact.type);
@@ -83,6 +85,26 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
     effects.unshift({ kind: 'cancel_revoke_task', sequence: message.revocation.taskSequence });
   }
   return { message, effects };
+}
+
+/**
+ * Expired, but not known to be revoked. Unless a DELIVERED came (it wins), revoke now
+ * through the API; and for time-critical content fall back now too, as Google advises for
+ * critical messages on an inconclusive TTL notice, rather than after the revoke's rounds.
+ * The revoke still runs after the SMS (planRevoke), so a late RCS copy is stopped if it can be.
+ */
+function inconclusiveExpiry(message: Message, effects: Effect[], now: Date): void {
+  if (!message.tracked || message.deliveredAt !== undefined) return;
+  if (message.revocation.state === 'none') {
+    effects.push({ kind: 'schedule', step: 'expired', sequence: 0, at: now });
+  }
+  const settled = ['confirmed', 'lost_race', 'failed'].includes(message.revocation.state);
+  const { fallback } = message;
+  if (message.policy?.fallbackWhenUncertain && !settled && fallback.enabled && fallback.state === 'none') {
+    fallback.state = 'pending';
+    fallback.reason = 'TTL notice inconclusive (time-critical policy)';
+    effects.push({ kind: 'schedule', step: 'fallback', sequence: 0, at: now });
+  }
 }
 
 function recordDelivery(message: Message, at: Date): void {

@@ -1,4 +1,5 @@
 import { refreshDerived } from './status.ts';
+import type { TrafficType } from './traffic-type.ts';
 import type { Effect, Message, Policy, Revocation, Send } from './types.ts';
 
 /** A validated request to track a message (see shared/messages/request.ts). */
@@ -7,6 +8,7 @@ export interface Registration {
   agentId: string;
   phoneNumber: string;
   policy: Policy;
+  trafficType: TrafficType;
   labels: Record<string, string>;
   deadline: Date;
   smsText?: string;
@@ -80,6 +82,7 @@ export function registerMessage(
     requestHash: registration.requestHash,
     status: 'pending',
     policy: registration.policy,
+    messageTrafficType: registration.trafficType,
     labels: registration.labels,
     createdAt: existing?.createdAt ?? now,
     deadline,

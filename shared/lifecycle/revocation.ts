@@ -46,7 +46,10 @@ export function planRevoke(
   if (revocation.state === 'confirmed' || revocation.state === 'lost_race' || revocation.state === 'failed') {
     return { action: 'skip', reason: `revocation already ${revocation.state}` };
   }
-  if (message.fallback.state === 'sent') return { action: 'skip', reason: 'fallback already sent' };
+  // After an inconclusive TTL notice a time-critical SMS may go before this revoke: it still runs then.
+  if (message.fallback.state === 'sent' && step !== 'expired') {
+    return { action: 'skip', reason: 'fallback already sent' };
+  }
 
   if (step === 'revoke') {
     if (sequence !== revocation.taskSequence) return { action: 'skip', reason: 'superseded deadline task' };

@@ -1,3 +1,5 @@
+import type { TrafficType } from './traffic-type.ts';
+
 /**
  * The message lifecycle as plain data. Firestore adapters map these to and
  * from documents; the rules in this folder never touch a client.
@@ -112,6 +114,11 @@ export interface Message {
   requestHash?: string;
   status: MessageStatus;
   policy?: Policy;
+  /**
+   * The platform's traffic type: the one sent (the business's, or its policy's default), or
+   * for a registered message the policy's default. Absent on untracked messages.
+   */
+  messageTrafficType?: TrafficType;
   labels: Record<string, string>;
   createdAt: Date;
   deadline?: Date;

@@ -23,14 +23,19 @@ const severityByLevel: Record<string, string> = {
 // down (pino's redact paths), as a safety net under the named log events.
 const redactPaths = phoneFieldNames.flatMap((name) => [name, `*.${name}`]);
 
-// The current request's trace fields, so every line logged while handling it, by
-// any module, lands under the request's trace in Cloud Logging.
-const requestTrace = new AsyncLocalStorage<object>();
+// The current request's fields (its trace, and what a function adds), so every line logged
+// while handling it, by any module, lands under the request's trace in Cloud Logging.
+const requestFields = new AsyncLocalStorage<object>();
 
 /** Runs `handle` with the trace of the request whose headers are given (when it carries one). */
 export function runWithTrace<T>(headers: Headers, projectId: string, handle: () => T): T {
   const fields = traceFields(headers, projectId);
-  return fields ? requestTrace.run(fields, handle) : handle();
+  return fields ? runWithLogFields(fields, handle) : handle();
+}
+
+/** Runs `handle` with `fields` on every line it logs, on top of the request's fields so far. */
+export function runWithLogFields<T>(fields: object, handle: () => T): T {
+  return requestFields.run({ ...requestFields.getStore(), ...fields }, handle);
 }
 
 export interface LoggerOptions {
@@ -59,7 +64,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: {
         level: (label) => ({ severity: severityByLevel[label] ?? 'DEFAULT' }),
       },
-      mixin: () => requestTrace.getStore() ?? {},
+      mixin: () => requestFields.getStore() ?? {},
       redact: {
         paths: redactPaths,
         censor: (value) => (typeof value === 'string' ? maskPhone(value) : value),

@@ -177,6 +177,7 @@ async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Prom
         ...(send.latencyMs !== undefined ? { latencyMs: send.latencyMs } : {}),
         deadline: item.deadline,
         policy: item.policy.name,
+        messageTrafficType: item.trafficType,
       };
       return { message: outcome.message, timeline: [registered], result: outcome };
     },

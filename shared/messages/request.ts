@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { customPolicy, policies } from '../lifecycle/policy.ts';
 import type { Registration } from '../lifecycle/registration.ts';
+import { defaultTrafficType, trafficTypes } from '../lifecycle/traffic-type.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /**
@@ -32,7 +33,9 @@ const policySchema = z.union(
 const contentSchema = z
   .object({
     contentMessage: z.object({ text: z.string().max(3072, 'at most 3,072 characters').optional() }).loose(),
-    messageTrafficType: z.string().optional(),
+    messageTrafficType: z
+      .enum(trafficTypes, { error: `must be one of ${trafficTypes.join(', ')}` })
+      .optional(),
   })
   .loose()
   .refine((c) => !('ttl' in c) && !('expireTime' in c), {
@@ -142,6 +145,7 @@ export function prepareMessage(
             : {}),
         });
   // The request as it identifies the message: the same deadline however it is written.
+  const trafficType = request.content?.messageTrafficType ?? defaultTrafficType(policy);
   const { messageId: _id, ...rest } = request;
   const identity = request.deadline ? { ...rest, deadline: deadline.toISOString() } : rest;
   const message: PreparedMessage = {
@@ -149,6 +153,7 @@ export function prepareMessage(
     agentId: request.agentId ?? defaults.agentId,
     phoneNumber: request.phoneNumber,
     policy,
+    trafficType,
     labels: request.labels ?? {},
     deadline,
     requestHash: createHash('sha256').update(canonicalJson(identity)).digest('hex'),
@@ -157,6 +162,7 @@ export function prepareMessage(
       ? {
           sendBody: {
             ...request.content,
+            messageTrafficType: trafficType,
             ...(request.platformExpiry ? { expireTime: deadline.toISOString() } : {}),
           },
         }

@@ -110,11 +110,17 @@ function classify(obj: Raw, attributes: Record<string, string>, data: Buffer): P
     return { kind: 'agent_launch', eventId: event.eventId, agentId: event.agentId, raw: obj };
   }
   if ('receipts' in obj) return receiptsPayload(receiptsBatch.parse(obj), obj);
+  if (isServerEvent(obj) && 'messageId' in obj && !knownEventTypes.has(String(obj.eventType))) {
+    // A TTL notice with a status this version does not know: Google calls any status other
+    // than TTL_EXPIRATION_REVOKED inconclusive, so it is applied as such, not only kept raw.
+    const event = serverEvent.extend({ eventType: z.string().min(1) }).parse(obj);
+    return deliveryPayload(event.eventId, 'TTL_INCONCLUSIVE', event.messageId, event.phoneNumber, event, obj);
+  }
   if ('eventType' in obj && !knownEventTypes.has(String(obj.eventType))) {
     // An event type this version does not know (the platform may add some): kept raw, not dead-lettered.
     return { kind: 'unknown', id: contentId('unknown', data), raw: obj };
   }
-  if ('eventType' in obj && 'phoneNumber' in obj && !('senderPhoneNumber' in obj)) {
+  if (isServerEvent(obj)) {
     const event = serverEvent.parse(obj);
     return deliveryPayload(event.eventId, event.eventType, event.messageId, event.phoneNumber, event, obj);
   }
@@ -153,6 +159,11 @@ function classify(obj: Raw, attributes: Record<string, string>, data: Buffer): P
     };
   }
   return { kind: 'unknown', id: contentId('unknown', data), raw: obj };
+}
+
+/** A ServerEvent names the phone `phoneNumber`; a UserEvent, `senderPhoneNumber`. */
+function isServerEvent(obj: Raw): boolean {
+  return 'eventType' in obj && 'phoneNumber' in obj && !('senderPhoneNumber' in obj);
 }
 
 function deliveryPayload(

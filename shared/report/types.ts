@@ -132,7 +132,7 @@ export const statuses: readonly MessageStatus[] = [
 ];
 
 /** A grouping asked for with `--by`. */
-export type GroupSpec = { by: 'agent' } | { by: 'label'; key: string };
+export type GroupSpec = { by: 'agent' } | { by: 'trafficType' } | { by: 'label'; key: string };
 
 /** What the reader gets out of Firestore for one scope: aggregation results only. */
 export interface ScopeCounts {

@@ -34,6 +34,9 @@ export interface GroupField {
 /** The document field a grouping is on, as a dotted path (for the report) and a FieldPath (for queries). */
 export function groupField(spec: GroupSpec): GroupField {
   if (spec.by === 'agent') return { name: 'agentId', path: new FieldPath('agentId'), label: 'agent' };
+  if (spec.by === 'trafficType') {
+    return { name: 'messageTrafficType', path: new FieldPath('messageTrafficType'), label: 'trafficType' };
+  }
   return { name: `labels.${spec.key}`, path: new FieldPath('labels', spec.key), label: `label:${spec.key}` };
 }
 

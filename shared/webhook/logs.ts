@@ -17,6 +17,16 @@ export const webhookLogs = {
     log.warn({ event: 'webhook.signature_rejected', reason }, `webhook signature ${reason}; nothing stored`),
   requestRejected: (log: Logger, status: number, reason: string) =>
     log.warn({ event: 'webhook.request_rejected', status, reason }, `webhook request rejected: ${reason}`),
+  typeHeaderIgnored: (
+    log: Logger,
+    webhookType: string,
+    body: 'handshake' | 'envelope',
+    verdict: 'disagrees' | 'unrecognised',
+  ) =>
+    log.warn(
+      { event: 'webhook.type_header_ignored', webhookType, body, verdict },
+      `X-Goog-Webhook-Type ${verdict === 'disagrees' ? 'disagrees with' : 'is unknown for'} a ${body} body; the body decides`,
+    ),
   deadLettered: (log: Logger, id: string, reason: string) =>
     log.error(
       { event: 'webhook.dead_lettered', deadLetterId: id, reason },

@@ -5,6 +5,7 @@ import { registerMessage } from '../../shared/lifecycle/registration.ts';
 import { applyRevokeResult, confirmRevocation, planRevoke } from '../../shared/lifecycle/revocation.ts';
 import { isSettled } from '../../shared/lifecycle/status.ts';
 import { redrive } from '../../shared/lifecycle/sweep.ts';
+import { defaultTrafficType } from '../../shared/lifecycle/traffic-type.ts';
 import type { Effect, Message, Policy, RevokeStep, Step } from '../../shared/lifecycle/types.ts';
 import type { SmsProviderName, SmsResult } from '../../shared/sms/types.ts';
 import { taskId } from '../../shared/tasks/names.ts';
@@ -134,6 +135,7 @@ export function runScenario(scenario: Scenario): RunResult {
       agentId: 'agent',
       phoneNumber: phone,
       policy: scenario.policy,
+      trafficType: defaultTrafficType(scenario.policy),
       labels: {},
       deadline: new Date(deadline),
       ...(scenario.smsEnabled ? { smsText: 'code 123' } : {}),

@@ -133,6 +133,54 @@ describe('platform expiry events', () => {
     expect(message.status).toBe('pending');
     expect(effects).toEqual([{ kind: 'schedule', step: 'expired', sequence: 0, at: t(601) }]);
   });
+
+  // Google's send guide: a TTL notice other than TTL_EXPIRATION_REVOKED is inconclusive, and for
+  // critical messages (OTPs) the advice is to fall back then, not after the revoke's rounds.
+  it.each(['TTL_EXPIRATION_REVOKE_FAILED', 'TTL_INCONCLUSIVE'] as const)(
+    '%s for a time-critical policy starts the SMS now and still revokes',
+    (type) => {
+      const otp = registered({ policy: policies.otp });
+      const { message, effects } = applyDeliveryFact(otp, fact(type, 600), t(601));
+      expect(message.status).toBe('sms_pending');
+      expect(message.fallback).toMatchObject({
+        state: 'pending',
+        reason: expect.stringMatching(/inconclusive/),
+      });
+      expect(effects).toEqual([
+        { kind: 'cancel_revoke_task', sequence: 0 },
+        { kind: 'schedule', step: 'expired', sequence: 0, at: t(601) },
+        { kind: 'schedule', step: 'fallback', sequence: 0, at: t(601) },
+      ]);
+    },
+  );
+
+  it('an inconclusive TTL notice for a policy that waits for certainty only revokes', () => {
+    const { message, effects } = applyDeliveryFact(registered(), fact('TTL_INCONCLUSIVE', 600), t(601));
+    expect(message.fallback.state).toBe('none');
+    expect(effects).toEqual([{ kind: 'schedule', step: 'expired', sequence: 0, at: t(601) }]);
+  });
+
+  it('DELIVERED wins: a TTL notice after it changes nothing, and a DELIVERED after TTL_EXPIRATION_REVOKED is recorded', () => {
+    const delivered = applyDeliveryFact(
+      registered({ policy: policies.otp }),
+      fact('DELIVERED', 590),
+      t(591),
+    ).message;
+    for (const type of [
+      'TTL_EXPIRATION_REVOKED',
+      'TTL_EXPIRATION_REVOKE_FAILED',
+      'TTL_INCONCLUSIVE',
+    ] as const) {
+      const after = applyDeliveryFact(delivered, fact(type, 600), t(601));
+      expect(after.effects, type).toEqual([]);
+      expect({ ...after.message, updatedAt: delivered.updatedAt }, type).toEqual(delivered);
+    }
+    const revoked = applyDeliveryFact(registered(), fact('TTL_EXPIRATION_REVOKED', 600), t(601)).message;
+    const late = applyDeliveryFact(revoked, fact('DELIVERED', 599), t(602)).message;
+    expect(late).toMatchObject({ status: 'delivered', deliveredAt: t(599), lateDelivery: true });
+    expect(late.revocation.state).toBe('lost_race');
+    expect(late.fallback.state).toBe('skipped');
+  });
 });
 
 describe('events for a message never registered', () => {

@@ -11,6 +11,7 @@ const registration: Registration = {
   agentId: 'agent',
   phoneNumber: '+14155550123',
   policy: policies.otp,
+  trafficType: 'AUTHENTICATION',
   labels: { kind: 'otp' },
   deadline: t(120),
   smsText: 'code 123',
@@ -32,6 +33,7 @@ describe('registering a message', () => {
       fallback: { state: 'none', enabled: true, text: 'code 123' },
       revocation: { state: 'none', round: 0, taskSequence: 0 },
       requestHash: 'hash-a',
+      messageTrafficType: 'AUTHENTICATION',
     });
     expect(outcome.effects).toEqual([{ kind: 'schedule', step: 'revoke', sequence: 0, at: t(120) }]);
   });

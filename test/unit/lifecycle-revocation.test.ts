@@ -74,6 +74,16 @@ describe('planRevoke', () => {
     // The superseded first leg, delivered again, does nothing.
     expect(planRevoke(plan.message, 'revoke', 0, t(30 * 86_400)).action).toBe('skip');
   });
+
+  it('after an inconclusive TTL notice the revoke still runs when the SMS went first, so a late copy is stopped', () => {
+    const smsSent = message(policies.otp, { fallback: { state: 'sent', enabled: true, sentAt: t(601) } });
+    expect(planRevoke(smsSent, 'expired', 0, t(602)).action).toBe('call');
+    // The deadline's own revoke, or a manual one, has nothing left to do once the SMS is out.
+    expect(planRevoke(smsSent, 'revoke', 0, t(602))).toEqual({
+      action: 'skip',
+      reason: 'fallback already sent',
+    });
+  });
 });
 
 describe('a 200 is not proof (law 3)', () => {

@@ -90,13 +90,30 @@ describe('the canonical message a request becomes', () => {
   });
 
   it('sends the content as given, with the platform expiry set from the deadline only when asked', () => {
-    expect(prepared(base).sendBody).toEqual(base.content);
+    expect(prepared(base).sendBody).toEqual({ ...base.content, messageTrafficType: 'AUTHENTICATION' });
     expect(prepared({ ...base, platformExpiry: true }).sendBody).toEqual({
       ...base.content,
+      messageTrafficType: 'AUTHENTICATION',
       expireTime: '2026-12-02T09:02:00.000Z',
     });
     const { content: _, ...registered } = base;
     expect(prepared(registered).sendBody).toBeUndefined();
+  });
+
+  it("keeps the business's traffic type, and sends and stores the policy's default where it set none", () => {
+    const explicit = prepared({
+      ...base,
+      content: { ...base.content, messageTrafficType: 'SERVICEREQUEST' },
+    });
+    expect(explicit.trafficType).toBe('SERVICEREQUEST');
+    expect(explicit.sendBody?.messageTrafficType).toBe('SERVICEREQUEST');
+    const byPolicy = (policy: unknown) => prepared({ ...base, policy }).trafficType;
+    expect(byPolicy('otp')).toBe('AUTHENTICATION');
+    expect(byPolicy('promo')).toBe('PROMOTION');
+    expect(byPolicy({ fallbackWhenUncertain: true })).toBe('TRANSACTION');
+    // A message the business sent itself is recorded under its policy's default too.
+    const { content: _, ...registered } = base;
+    expect(prepared({ ...registered, policy: 'promo' }).trafficType).toBe('PROMOTION');
   });
 });
 
@@ -263,6 +280,18 @@ describe('requests the schema refuses, naming the field', () => {
       'at most 3,072 characters',
     ],
     ['content without contentMessage', { ...base, content: {} }, 'content.contentMessage', zodWording],
+    [
+      'a traffic type the platform does not know',
+      { ...base, content: { ...base.content, messageTrafficType: 'MARKETING' } },
+      'content.messageTrafficType',
+      'must be one of AUTHENTICATION, TRANSACTION, PROMOTION, SERVICEREQUEST, ACKNOWLEDGEMENT',
+    ],
+    [
+      'the unspecified traffic type, which a multi-use agent is refused for',
+      { ...base, content: { ...base.content, messageTrafficType: 'MESSAGE_TRAFFIC_TYPE_UNSPECIFIED' } },
+      'content.messageTrafficType',
+      'must be one of AUTHENTICATION, TRANSACTION, PROMOTION, SERVICEREQUEST, ACKNOWLEDGEMENT',
+    ],
     [
       'content with its own ttl',
       { ...base, content: { ...base.content, ttl: '60s' } },

@@ -156,6 +156,30 @@ describe('parsePayload', () => {
     expect(parsed).toMatchObject({ ok: true, payload: { kind: 'unknown', raw: { somethingNew: true } } });
   });
 
+  it('reads a server event (a TTL notice) with any other status as inconclusive, as Google says to', () => {
+    for (const eventType of ['EVENT_TYPE_UNSPECIFIED', 'TTL_EXPIRATION_SOMETHING_NEW']) {
+      const parsed = parsePayload(
+        json({
+          phoneNumber: '+14155550123',
+          eventType,
+          eventId: 'ev-3',
+          messageId: 'msg-1',
+          sendTime,
+          agentId: 'a',
+        }),
+        {},
+      );
+      expect(parsed, eventType).toMatchObject({
+        ok: true,
+        payload: {
+          kind: 'delivery',
+          events: [{ eventId: 'ev-3', fact: { type: 'TTL_INCONCLUSIVE', messageId: 'msg-1' } }],
+          raw: { eventType },
+        },
+      });
+    }
+  });
+
   it('keeps an event type it does not know raw, rather than dead-lettering it', () => {
     for (const field of ['senderPhoneNumber', 'phoneNumber']) {
       const event = {

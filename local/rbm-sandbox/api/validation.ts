@@ -64,9 +64,29 @@ const contentMessage = z
     message: `contentMessage.text is longer than ${maxTextChars} characters`,
   });
 
+/**
+ * AgentMessage.messageTrafficType, an enum (reference/rest/v1/phones.agentMessages#messagetraffictype).
+ * An unknown value is refused as Google APIs refuse any unknown enum value in JSON; the
+ * wording is the sandbox's choice, modelled on that standard answer.
+ */
+export const messageTrafficTypes = [
+  'MESSAGE_TRAFFIC_TYPE_UNSPECIFIED',
+  'AUTHENTICATION',
+  'TRANSACTION',
+  'PROMOTION',
+  'SERVICEREQUEST',
+  'ACKNOWLEDGEMENT',
+] as const;
+
 const agentMessageBody = z.looseObject({
   contentMessage,
-  messageTrafficType: z.string().optional(),
+  messageTrafficType: z
+    .string()
+    .refine((v) => (messageTrafficTypes as readonly string[]).includes(v), {
+      error: (issue) =>
+        `Invalid value at 'agent_message.message_traffic_type' (type.googleapis.com/google.communications.rcsbusinessmessaging.v1.MessageTrafficType), ${JSON.stringify(issue.input)}`,
+    })
+    .optional(),
   ttl: z.string().regex(durationPattern, 'ttl must be a duration like "600s"').optional(),
   expireTime: z.string().regex(timestampPattern, 'expireTime must be an RFC 3339 timestamp').optional(),
 });
@@ -77,6 +97,8 @@ export interface ValidAgentMessage {
   text: string | null;
   suggestions: Array<Record<string, unknown>>;
   expireAt: number | null;
+  /** As sent; null when the body did not set it (the platform then takes the agent's default). */
+  messageTrafficType: string | null;
 }
 
 export function parseJsonBody(raw: Buffer): unknown {
@@ -123,6 +145,7 @@ export function validateAgentMessage(raw: Buffer, now: number): ValidAgentMessag
     text: body.contentMessage.text ?? null,
     suggestions: body.contentMessage.suggestions ?? [],
     expireAt,
+    messageTrafficType: body.messageTrafficType ?? null,
   };
 }
 

@@ -36,6 +36,7 @@ export const phoneRulesSchema = z.strictObject({
       }),
     ])
     .optional(),
+  silentTtl: z.boolean().optional(),
   neverReads: z.boolean().optional(),
   read: z.strictObject({ probability: probability.optional(), delay: distribution.optional() }).optional(),
   reply: z

@@ -177,6 +177,7 @@ export class PhoneNetwork {
       agentId,
       phoneNumber: number,
       text: valid.text,
+      messageTrafficType: valid.messageTrafficType,
       acceptedAt: now,
       expireAt: valid.expireAt,
       status: 'queued',
@@ -364,29 +365,40 @@ export class PhoneNetwork {
   /**
    * TTL reached: "At expiry the platform itself revokes and posts a server event":
    * TTL_EXPIRATION_REVOKED, or TTL_EXPIRATION_REVOKE_FAILED when the message was
-   * mid-delivery (docs/rbm-platform.md#payloads).
+   * mid-delivery (docs/rbm-platform.md#payloads). A number with `silentTtl` gets the same
+   * revocation and no event (docs/rbm-platform.md#ttl-notices, "neither").
    */
   #expire(message: SimMessage): void {
     const truth = message.truth;
     const now = this.#timers.now();
     if (truth.status !== 'queued' && truth.status !== 'in-flight') return;
+    const notified = !message.phone.profile.silentTtl;
     if (truth.status === 'in-flight' || this.#racesByRule(message.phone)) {
-      truth.ttl = { at: now, outcome: 'revoke-failed' };
+      truth.ttl = { at: now, outcome: 'revoke-failed', notified };
       this.#loseRace(message);
-      this.#publisher.serverEvent(
-        truth.agentId,
-        truth.phoneNumber,
-        'TTL_EXPIRATION_REVOKE_FAILED',
-        truth.messageId,
-      );
+      if (notified) {
+        this.#publisher.serverEvent(
+          truth.agentId,
+          truth.phoneNumber,
+          'TTL_EXPIRATION_REVOKE_FAILED',
+          truth.messageId,
+        );
+      }
       return;
     }
     message.cancelStage();
     truth.status = 'expired';
     truth.revokedAt = now;
     truth.neverDelivered = true;
-    truth.ttl = { at: now, outcome: 'revoked' };
-    this.#publisher.serverEvent(truth.agentId, truth.phoneNumber, 'TTL_EXPIRATION_REVOKED', truth.messageId);
+    truth.ttl = { at: now, outcome: 'revoked', notified };
+    if (notified) {
+      this.#publisher.serverEvent(
+        truth.agentId,
+        truth.phoneNumber,
+        'TTL_EXPIRATION_REVOKED',
+        truth.messageId,
+      );
+    }
   }
 }
 

@@ -73,6 +73,12 @@ export interface PhoneRules {
   inFlight?: Distribution;
   /** Every revoke of an undelivered message on this number lands mid-delivery. `false` turns it off. */
   racesRevoke?: boolean | RaceRule;
+  /**
+   * The TTL expiry of a message on this number posts no server event: Google's "neither"
+   * case (send guide, "Time to live"): a queued message is revoked at its expiry with no
+   * TTL_EXPIRATION_REVOKED, so the agent hears neither that nor a DELIVERED.
+   */
+  silentTtl?: boolean;
   neverReads?: boolean;
   read?: { probability?: number; delay?: Distribution };
   reply?: {
@@ -97,6 +103,7 @@ export interface PhoneProfile {
     deliveredAfterMs: number | null;
     times: number | null;
   };
+  silentTtl: boolean;
   read: { probability: number; delay: Distribution };
   reply: {
     probability: number;
@@ -118,6 +125,7 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
     latency: population.latency,
     inFlight: population.inFlight,
     race: { always: false, answer: 'either', deliveredAfterMs: 500, times: null },
+    silentTtl: false,
     read: { ...population.read },
     reply: { ...population.reply, texts: [...population.reply.texts], suggestion: null },
     unsubscribe: { ...population.unsubscribe },
@@ -145,6 +153,7 @@ export function applyRules(profile: PhoneProfile, rules: PhoneRules): PhoneProfi
     next.read.probability = rules.read.probability ?? next.read.probability;
     next.read.delay = rules.read.delay ?? next.read.delay;
   }
+  if (rules.silentTtl !== undefined) next.silentTtl = rules.silentTtl;
   if (rules.neverReads) next.read.probability = 0;
   if (rules.reply) {
     const r = rules.reply;

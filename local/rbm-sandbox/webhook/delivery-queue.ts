@@ -145,6 +145,7 @@ export class DeliveryQueue {
       {
         'content-type': 'application/json',
         'x-goog-signature': signature(behaviour.clientToken, item.data),
+        'x-goog-webhook-type': webhookTypeOf(item.record.kind),
         'user-agent': 'rbm-sandbox (APIs-Google-like Pub/Sub push)',
       },
       {
@@ -198,4 +199,13 @@ export class DeliveryQueue {
     this.#records.push(record);
     this.#items.push({ ...item, record, failures: 0 });
   }
+}
+
+/**
+ * The X-Goog-Webhook-Type the platform sends (docs/rbm-platform.md#webhook-type). Which label a
+ * launch event gets is not documented; `agent_callback` for it, `message_callback` for the rest,
+ * is the sandbox's choice, after what public integrations accept.
+ */
+export function webhookTypeOf(kind: WebhookDeliveryTruth['kind']): string {
+  return kind === 'agent-launch-event' ? 'agent_callback' : 'message_callback';
 }

@@ -48,7 +48,7 @@ export async function handshake(
   const result = await poster.post(
     url,
     JSON.stringify({ clientToken, secret }),
-    { 'content-type': 'application/json' },
+    { 'content-type': 'application/json', 'x-goog-webhook-type': 'verification' },
     { clockMs: null, realMs: timeoutMs, name: 'handshake timeout' },
   );
   if (result.status === null && result.timedOut) {

@@ -25,6 +25,31 @@ describe('agentMessages.create validates like the platform', () => {
     expect(r.sandbox.truth.message(messageId)).toMatchObject({ status: 'queued', expireAt: start + 600_000 });
   });
 
+  it('records the messageTrafficType as sent, and null when the body sets none', async () => {
+    const typed = randomUUID();
+    const res = await r.api.text(
+      phone,
+      'Your code',
+      { messageId: typed },
+      { messageTrafficType: 'AUTHENTICATION' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.messageTrafficType).toBe('AUTHENTICATION');
+    expect(r.sandbox.truth.message(typed)?.messageTrafficType).toBe('AUTHENTICATION');
+    const untyped = randomUUID();
+    expect((await r.api.text(phone, 'Hello', { messageId: untyped })).status).toBe(200);
+    expect(r.sandbox.truth.message(untyped)?.messageTrafficType).toBeNull();
+  });
+
+  it('refuses a messageTrafficType the enum does not hold (400 INVALID_ARGUMENT naming the field); nothing is queued', async () => {
+    const messageId = randomUUID();
+    const res = await r.api.text(phone, 'Sale', { messageId }, { messageTrafficType: 'MARKETING' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+    expect(res.body.error.message).toMatch(/message_traffic_type.*"MARKETING"/);
+    expect(r.sandbox.truth.message(messageId)).toBeUndefined();
+  });
+
   it('requires messageId to be a UUID and agentId to be present (400 INVALID_ARGUMENT)', async () => {
     const body = JSON.stringify({ contentMessage: { text: 'hi' } });
     for (const query of [

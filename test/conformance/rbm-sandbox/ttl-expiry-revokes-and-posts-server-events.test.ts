@@ -34,8 +34,46 @@ describe('TTL expiry', () => {
     expect(r.sandbox.truth.message(messageId)).toMatchObject({
       status: 'expired',
       deliveredAt: null,
-      ttl: { at: start + 10 * minutes, outcome: 'revoked' },
+      ttl: { at: start + 10 * minutes, outcome: 'revoked', notified: true },
     });
+  });
+
+  it('silentTtl: Google\'s "neither" case: revoked at its ttl, with no server event and no DELIVERED', async () => {
+    r.sandbox.setPhone(phone, { offline: [{ forMs: 60 * minutes }], silentTtl: true });
+    const messageId = randomUUID();
+    await r.api.text(phone, 'code 3333', { messageId }, { ttl: '600s' });
+    await r.advance(10 * minutes);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({
+      status: 'expired',
+      neverDelivered: true,
+      deliveredAt: null,
+      ttl: { at: start + 10 * minutes, outcome: 'revoked', notified: false },
+    });
+    // The phone comes back: nothing reaches it, and the agent hears nothing at all.
+    await r.advance(120 * minutes);
+    expect(payloads(r.receiver)).toEqual([]);
+    expect(r.sandbox.truth.phone(phone)?.received).toEqual([]);
+    // A revoke of it now finds it gone (404), as for any message the platform already revoked.
+    expect((await r.api.revoke(phone, messageId)).status).toBe(404);
+    expect(r.sandbox.truth.message(messageId)?.revokeAttempts).toEqual([
+      { at: start + 130 * minutes, answer: 404, outcome: 'already-gone' },
+    ]);
+  });
+
+  it('silentTtl can be set and read over the control API, and only on the numbers it is set for', async () => {
+    const put = await fetch(`${r.sandbox.url}/sandbox/phones/${encodeURIComponent(phone)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ silentTtl: true }),
+    });
+    expect(put.status).toBe(200);
+    expect((await put.json()).silentTtl).toBe(true);
+    const other = '+15550005556';
+    r.sandbox.setPhone(other, { offline: [{ forMs: 60 * minutes }] });
+    const messageId = randomUUID();
+    await r.api.text(other, 'code 4444', { messageId }, { ttl: '60s' });
+    await r.advance(60_000);
+    expect(payloads(r.receiver).map((p) => p.eventType)).toEqual(['TTL_EXPIRATION_REVOKED']);
   });
 
   it('honours expireTime the same way', async () => {

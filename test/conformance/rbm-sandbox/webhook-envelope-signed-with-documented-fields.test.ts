@@ -30,6 +30,8 @@ describe('webhook deliveries: Pub/Sub-push envelope, signature, payload fields',
     const { envelope, data } = unwrap(request!);
     expect(request!.method).toBe('POST');
     expect(request!.headers['content-type']).toMatch(/application\/json/);
+    // The label the platform adds (2026), outside the signature.
+    expect(request!.headers['x-goog-webhook-type']).toBe('message_callback');
     expect(Object.keys(envelope).sort()).toEqual(['message', 'subscription']);
     expect(envelope.subscription).toBe('projects/rbm-sandbox/subscriptions/rbm-agent-subscription');
     expect(envelope.message).toMatchObject({
@@ -115,6 +117,7 @@ describe('webhook deliveries: Pub/Sub-push envelope, signature, payload fields',
     await r.advance(0);
     const { envelope, payload, request, data } = unwrap(r.receiver.deliveries()[0]!);
     expect(envelope.message.attributes.type).toBe('agent_launch_event');
+    expect(request.headers['x-goog-webhook-type']).toBe('agent_callback');
     expect(payload).toMatchObject({
       eventId: expect.any(String),
       agentId: 'test-agent',

@@ -125,6 +125,7 @@ describe('webhook registration handshake', () => {
       const [hello] = receiver.requests;
       expect(hello!.method).toBe('POST');
       expect(hello!.headers['content-type']).toMatch(/application\/json/);
+      expect(hello!.headers['x-goog-webhook-type']).toBe('verification');
       expect(Object.keys(hello!.json as object).sort()).toEqual(['clientToken', 'secret']);
       expect((hello!.json as { clientToken: string }).clientToken).toBe(clientToken);
       expect(sandbox.handshake).toEqual({ ok: true, url: receiver.url });

@@ -59,3 +59,48 @@ describe('TTL expired by the platform', () => {
     expect(view.timeline.map((e: { type: string }) => e.type)).toContain('TTL_EXPIRATION_REVOKED');
   });
 });
+
+describe('TTL expired by the platform with no notice at all (Google: "neither" may happen)', () => {
+  // The phone stays offline, the platform revokes at expireTime (= the deadline) and posts no
+  // TTL_EXPIRATION_REVOKED; no DELIVERED either. The product's own deadline revoke must end it.
+  const silentlyExpired = async (phone: string, request: { messageId: string } & Record<string, unknown>) => {
+    h.stack.rbm.setPhone(phone, { rcs: true, offline: [{ forMs: 24 * 3_600_000 }], silentTtl: true });
+    const id = await sendOk(h, request);
+    await h.advance(2 * 3_600_000);
+    const result = await expectConsistentWithTruth(h, id);
+    expect(result.truth?.ttl).toMatchObject({ outcome: 'revoked', notified: false });
+    expect(result.truth?.neverDelivered).toBe(true);
+    expect(h.stack.rbm.truth.webhookFor(id), 'the platform told the webhook nothing').toEqual([]);
+    // The deadline's revoke found the message already gone: 404 in every round, never a delivery.
+    expect(result.truth?.revokeAttempts.map((a) => a.outcome)).toEqual([
+      'already-gone',
+      'already-gone',
+      'already-gone',
+    ]);
+    expect(result.message.deliveredAt).toBeUndefined();
+    return result;
+  };
+
+  it('otp: the deadline revoke gets 404 three rounds, delivery stays uncertain, one SMS', async () => {
+    const phone = '+14155550305';
+    const { message, smsCount, view } = await silentlyExpired(
+      phone,
+      otpRequest(phone, { platformExpiry: true }),
+    );
+    expect(message.status).toBe('sms_sent');
+    expect(message.revocation).toMatchObject({ state: 'failed', round: 3 });
+    expect(smsCount).toBe(1);
+    expect(view.timeline.map((e: { type: string }) => e.type)).not.toContain('TTL_EXPIRATION_REVOKED');
+  });
+
+  it('promo: the same rounds, then failed with the reason and no SMS (it sends only on a confirmed revocation)', async () => {
+    const phone = '+14155550306';
+    const { message, smsCount } = await silentlyExpired(
+      phone,
+      promoRequest(phone, { platformExpiry: true, revokeAfter: '15m' }),
+    );
+    expect(message.status).toBe('failed');
+    expect(message.revocation.reason).toMatch(/404 in 3 rounds/);
+    expect(smsCount).toBe(0);
+  });
+});

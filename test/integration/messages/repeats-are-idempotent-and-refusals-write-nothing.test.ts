@@ -183,6 +183,11 @@ describe('bad input: 400 naming the field; nothing written, sent or scheduled', 
     ],
     ['SMS text over 1,600 characters', { sms: { text: 's'.repeat(1_601) } }, 'sms.text'],
     ['SMS text empty', { sms: { text: '' } }, 'sms.text'],
+    [
+      'messageTrafficType the platform does not know',
+      { content: { contentMessage: { text: 'hi' }, messageTrafficType: 'MARKETING' } },
+      'content.messageTrafficType',
+    ],
     ['content with its own ttl', { content: { contentMessage: { text: 'hi' }, ttl: '60s' } }, 'content'],
     [
       'content with its own expireTime',

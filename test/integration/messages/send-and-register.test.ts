@@ -108,6 +108,34 @@ describe('POST /messages sends through RBM and registers the message', () => {
     expect(revokeTasksOf(h, id)).toHaveLength(1);
   });
 
+  it("sends the business's messageTrafficType, or its policy's default, and stores what it sent", async () => {
+    const typed = messageRequest(offlinePhone(), {
+      content: {
+        contentMessage: { text: 'Your booking is confirmed' },
+        messageTrafficType: 'SERVICEREQUEST',
+      },
+    });
+    const otp = messageRequest(offlinePhone(), { policy: 'otp' });
+    const promo = messageRequest(offlinePhone(), { policy: 'promo' });
+    const custom = messageRequest(offlinePhone(), { policy: { fallbackWhenUncertain: true } });
+    const expected: Array<[typeof typed, string]> = [
+      [typed, 'SERVICEREQUEST'],
+      [otp, 'AUTHENTICATION'],
+      [promo, 'PROMOTION'],
+      [custom, 'TRANSACTION'],
+    ];
+    for (const [request, type] of expected) {
+      expect((await h.send(request)).status).toBe(201);
+      expect(h.stack.rbm.truth.message(request.messageId)?.messageTrafficType, 'what the platform got').toBe(
+        type,
+      );
+      const view = await h.view(request.messageId);
+      expect(view.message.messageTrafficType, 'what the record says').toBe(type);
+      expect(view.timeline[0].messageTrafficType).toBe(type);
+      expect((await storedDoc(h, request.messageId))?.messageTrafficType).toBe(type);
+    }
+  });
+
   it('takes an explicit policy (settings instead of a name) and shows it', async () => {
     const request = messageRequest(offlinePhone(), {
       policy: { fallbackWhenUncertain: false, graceSeconds: 45, maxRevokeAttempts: 2 },

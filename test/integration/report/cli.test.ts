@@ -136,8 +136,8 @@ describe('npm run report (local/report/cli.ts)', () => {
     expect(report.overall.deliveryRate).toBeCloseTo(2 / 3, 10);
     expect(report.overall.timeToDeliverMs).toMatchObject({ count: 2, p50: 1_000, p90: 2_000 });
     expect(report.overall.timeToReadMs).toMatchObject({ count: 1, p50: 10_000 });
-    // Default groupings: agent, then label kind.
-    expect(report.groups.map((g: { by: string }) => g.by)).toEqual(['agent', 'label:kind']);
+    // Default groupings: agent, label kind, traffic type.
+    expect(report.groups.map((g: { by: string }) => g.by)).toEqual(['agent', 'label:kind', 'trafficType']);
     expect(
       report.groups[0].values.map((v: { value: string; messages: number }) => [v.value, v.messages]),
     ).toEqual([

@@ -193,6 +193,27 @@ describe('the report on the seeded demo (24 messages, seed 7) plus 3 later messa
     expect(pathCounts).toEqual(demoPaths.map((p) => [p, accepted.filter((m) => m.path === p).length]));
   });
 
+  it('per traffic type: each type agrees with the sandboxes for the messages sent as it', async () => {
+    const report = await readReport(h.stack.db, { groups: [{ by: 'trafficType' }] });
+    const [types] = report.groups;
+    expect(types).toMatchObject({ by: 'trafficType', field: 'messageTrafficType', truncated: false });
+    // Every message here takes its policy's default: otp AUTHENTICATION, promo PROMOTION (the later ones are otp).
+    const typeOf = (m: { messageId: string }) =>
+      accepted.find((a) => a.messageId === m.messageId)?.kind === 'promo' ? 'PROMOTION' : 'AUTHENTICATION';
+    const all = [...accepted, ...later];
+    // The platform got that type for every message it accepted (a non-RCS number's send was refused).
+    for (const m of all) {
+      const truth = h.stack.rbm.truth.message(m.messageId);
+      if (truth) expect(truth.messageTrafficType, m.messageId).toBe(typeOf(m));
+    }
+    expect(types!.values.map((v) => v.value)).toEqual(['AUTHENTICATION', 'PROMOTION']);
+    for (const group of types!.values) {
+      const mine = all.filter((m) => typeOf(m) === group.value);
+      expect(mine.length).toBeGreaterThan(0);
+      expectFigures(group, expected(mine));
+    }
+  });
+
   it('--max-groups keeps the first values and says so', async () => {
     const report = await readReport(h.stack.db, { groups: [{ by: 'label', key: 'path' }], maxGroups: 2 });
     expect(report.groups[0]!.values).toHaveLength(2);

@@ -234,7 +234,11 @@ describe('terraform Firestore composite indexes', () => {
 
   it('declares the grouped report indexes for each report_group_fields entry', async () => {
     const { module } = await firestore();
-    expect(module.variables.report_group_fields!.default).toEqual(['agentId', 'labels.kind']);
+    expect(module.variables.report_group_fields!.default).toEqual([
+      'agentId',
+      'labels.kind',
+      'messageTrafficType',
+    ]);
     const grouped = expression(local(module, 'report_group_indexes'));
     for (const shape of [
       '["${g} ASC", "createdAt ASC"]',

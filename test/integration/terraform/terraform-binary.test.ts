@@ -226,7 +226,9 @@ describe.skipIf(!terraformBinary)(
         expect(keys(evaluation, 'google_cloud_tasks_queue.queue')).toEqual(['fallback', 'revoke']);
 
         const composite = Object.keys(asObject(values.composite_indexes));
-        const groups = asArray(values.report_group_fields ?? ['agentId', 'labels.kind']).length;
+        const groups = asArray(
+          values.report_group_fields ?? ['agentId', 'labels.kind', 'messageTrafficType'],
+        ).length;
         const windowed =
           Object.keys(asObject(values.console_indexes)).length +
           Object.keys(asObject(values.report_indexes)).length +

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { policies } from '../../../shared/lifecycle/policy.ts';
 import { taskId } from '../../../shared/tasks/names.ts';
 import { useTimeSource } from '../../../shared/time/now.ts';
 import { postSigned, serverEvent, userEvent } from '../../helpers/rbm-events.ts';
@@ -70,5 +71,22 @@ describe('platform expiry hands over to the revoke and fallback functions', () =
     await saveMessage(webhook.fs.db, registeredMessage(id));
     await send(serverEvent('TTL_EXPIRATION_REVOKE_FAILED', id));
     expect(tasks.emulator.tasks('rbm-revoke').map((t) => t.taskId)).toEqual([taskId(id, 'expired')]);
+  });
+
+  it('a TTL notice with a status Google does not document is inconclusive: on the timeline; an OTP revokes and falls back now', async () => {
+    const id = randomUUID();
+    await saveMessage(webhook.fs.db, registeredMessage(id, { policy: policies.otp }));
+    const event = serverEvent('TTL_EXPIRATION_SOMETHING_NEW', id);
+    expect((await send(event)).status).toBe(200);
+    expect(tasks.emulator.tasks('rbm-revoke').map((t) => t.taskId)).toEqual([taskId(id, 'expired')]);
+    expect(tasks.emulator.tasks('rbm-fallback').map((t) => t.taskId)).toEqual([taskId(id, 'fallback')]);
+    const doc = webhook.fs.db.collection('messages').doc(id);
+    expect((await doc.get()).get('status')).toBe('sms_pending');
+    const stored = await doc.collection('events').doc(event.eventId).get();
+    expect(stored.data()).toMatchObject({
+      type: 'TTL_INCONCLUSIVE',
+      payload: { eventType: 'TTL_EXPIRATION_SOMETHING_NEW' },
+    });
+    expect((await webhook.fs.db.collection('unknownEvents').get()).size).toBe(0);
   });
 });
