@@ -1,20 +1,6 @@
-import type { Policy } from './types.ts';
+import type { Policy, TrafficType } from './types.ts';
 
-/**
- * The AgentMessage's `messageTrafficType` (docs/rbm-platform.md#traffic-type): what kind of
- * content a message is. Optional on the platform today, to become required for multi-use
- * agents, which have no default; MESSAGE_TRAFFIC_TYPE_UNSPECIFIED is what such an agent is
- * refused for, so it is not a value a business may choose here.
- */
-export const trafficTypes = [
-  'AUTHENTICATION',
-  'TRANSACTION',
-  'PROMOTION',
-  'SERVICEREQUEST',
-  'ACKNOWLEDGEMENT',
-] as const;
-
-export type TrafficType = (typeof trafficTypes)[number];
+export { type TrafficType, trafficTypes } from './types.ts';
 
 /**
  * The type a message gets when the business did not say, from its policy: the same

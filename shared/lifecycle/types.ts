@@ -1,9 +1,23 @@
-import type { TrafficType } from './traffic-type.ts';
-
 /**
  * The message lifecycle as plain data. Firestore adapters map these to and
  * from documents; the rules in this folder never touch a client.
  */
+
+/**
+ * The AgentMessage's `messageTrafficType` (docs/rbm-platform.md#traffic-type): what kind of
+ * content a message is. Optional on the platform today, to become required for multi-use
+ * agents, which have no default; MESSAGE_TRAFFIC_TYPE_UNSPECIFIED is what such an agent is
+ * refused for, so it is not a value a business may choose here.
+ */
+export const trafficTypes = [
+  'AUTHENTICATION',
+  'TRANSACTION',
+  'PROMOTION',
+  'SERVICEREQUEST',
+  'ACKNOWLEDGEMENT',
+] as const;
+
+export type TrafficType = (typeof trafficTypes)[number];
 
 /** How a message falls back when RCS delivery is not confirmed by its deadline. */
 export interface Policy {
