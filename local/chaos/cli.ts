@@ -1,5 +1,5 @@
 import { parseCommandLine, usageError } from '../common/cli.ts';
-import { runChaos } from './run.ts';
+import { defaultTimeScale, runChaos } from './run.ts';
 
 /** `npm run chaos`: a chaos run on the local stack in process mode (local/chaos/run.ts). */
 // No Google account here: keep the clients from probing the metadata server.
@@ -9,7 +9,7 @@ const program = 'npm run chaos';
 const usage = `Usage: npm run chaos -- [options]
   --messages N       messages of the demo mix (default 200)
   --seed S           seed of the phones, the mix and the faults (default 1)
-  --time-scale X     clock speed vs real time (default 60)
+  --time-scale X     clock speed vs real time (default: 10,000 / N, from 1 to 60)
   --kill-every MS    mean real time between two random SIGKILLs of a function process (default 5000)
   --stall-every MS   mean real time between two Firestore stalls (default 20000)
   --stall MS         how long each stall holds every Firestore call (default 3000)
@@ -24,7 +24,7 @@ const args = parseCommandLine(program, usage, {
   options: {
     messages: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
-    'time-scale': { type: 'string', default: '60' },
+    'time-scale': { type: 'string' },
     'kill-every': { type: 'string', default: '5000' },
     'stall-every': { type: 'string', default: '20000' },
     stall: { type: 'string', default: '3000' },
@@ -45,11 +45,18 @@ const logLevel = logLevels.find((level) => level === args['log-level']);
 if (!logLevel)
   usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
 
+const messages = number('messages', args.messages, 1, 20_000);
+const timeScale =
+  args['time-scale'] === undefined
+    ? defaultTimeScale(messages)
+    : number('time-scale', args['time-scale'], 1, 1_000);
+if (args['time-scale'] === undefined) console.error(`chaos: time x${timeScale} for ${messages} messages`);
+
 const report = await runChaos({
   logLevel,
-  messages: number('messages', args.messages, 1, 20_000),
+  messages,
   seed: number('seed', args.seed, 0, 2 ** 31),
-  timeScale: number('time-scale', args['time-scale'], 1, 1_000),
+  timeScale,
   killEveryMs: number('kill-every', args['kill-every'], 10, 60_000),
   stallEveryMs: number('stall-every', args['stall-every'], 1_000, 3_600_000),
   stallMs: number('stall', args.stall, 0, 60_000),
