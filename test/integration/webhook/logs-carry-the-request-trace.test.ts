@@ -1,9 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { useFirestoreEmulator } from '../../helpers/firestore.ts';
+import { useLoggingWebhook } from '../../helpers/logging-webhook.ts';
 import { postSigned, userEvent } from '../../helpers/rbm-events.ts';
-import { clientToken, webhookEnvironment } from '../../helpers/webhook-fixture.ts';
+import { clientToken } from '../../helpers/webhook-fixture.ts';
 
 /*
  * The webhook's log lines, as Cloud Logging reads them from stdout: one JSON
@@ -11,37 +11,13 @@ import { clientToken, webhookEnvironment } from '../../helpers/webhook-fixture.t
  * carries one. The function runs in a child process so its stdout is its own.
  */
 const fs = useFirestoreEmulator({ resetBeforeEach: false });
-let child: ChildProcess | undefined;
-let url = '';
-const lines: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  child = fork('local/bench/serve-function.ts', ['webhook'], {
-    env: { ...process.env, ...webhookEnvironment(fs.projectId, fs.host), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const complete = buffered.split('\n');
-    buffered = complete.pop()!;
-    for (const line of complete.filter(Boolean)) lines.push(JSON.parse(line));
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    child!.once('error', reject);
-    child!.on('message', (message: { ready?: boolean; url?: string }) => {
-      if (message.ready && message.url) resolve(message.url);
-    });
-  });
-});
-afterAll(() => {
-  child?.kill();
-});
+const webhook = useLoggingWebhook(fs);
+const { lines } = webhook;
 
 async function logsOf(headers: Record<string, string>) {
   const before = lines.length;
   const event = userEvent('IS_TYPING');
-  const response = await postSigned(url, clientToken, event, {}, headers);
+  const response = await postSigned(webhook.url, clientToken, event, {}, headers);
   expect(response.status).toBe(200);
   // The answer can overtake the child's stdout: wait (bounded) for the request's last line.
   for (let waited = 0; !lines.slice(before).some((l) => l.event === 'webhook.stored'); waited += 10) {

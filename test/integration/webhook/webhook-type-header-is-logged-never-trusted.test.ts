@@ -1,8 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useFirestoreEmulator } from '../../helpers/firestore.ts';
+import { useLoggingWebhook } from '../../helpers/logging-webhook.ts';
 import { envelope, postSigned, userEvent } from '../../helpers/rbm-events.ts';
-import { clientToken, webhookEnvironment } from '../../helpers/webhook-fixture.ts';
+import { clientToken } from '../../helpers/webhook-fixture.ts';
 
 /*
  * X-Goog-Webhook-Type: the platform's label on each POST, outside the signature. The webhook
@@ -12,32 +12,8 @@ import { clientToken, webhookEnvironment } from '../../helpers/webhook-fixture.t
  * function runs in a child process so its stdout, the log, is its own.
  */
 const fs = useFirestoreEmulator({ resetBeforeEach: false });
-let child: ChildProcess | undefined;
-let url = '';
-const lines: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  child = fork('local/bench/serve-function.ts', ['webhook'], {
-    env: { ...process.env, ...webhookEnvironment(fs.projectId, fs.host), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const complete = buffered.split('\n');
-    buffered = complete.pop()!;
-    for (const line of complete.filter(Boolean)) lines.push(JSON.parse(line));
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    child!.once('error', reject);
-    child!.on('message', (message: { ready?: boolean; url?: string }) => {
-      if (message.ready && message.url) resolve(message.url);
-    });
-  });
-});
-afterAll(() => {
-  child?.kill();
-});
+const webhook = useLoggingWebhook(fs);
+const { lines } = webhook;
 
 /** The lines logged for one request, once its last line (`until`) is out: the answer can overtake stdout. */
 async function logged(request: () => Promise<Response>, status: number, until: string) {
@@ -53,11 +29,11 @@ async function logged(request: () => Promise<Response>, status: number, until: s
 
 const delivery = (headers: Record<string, string>) => {
   const event = userEvent('IS_TYPING');
-  return { event, post: () => postSigned(url, clientToken, event, {}, headers) };
+  return { event, post: () => postSigned(webhook.url, clientToken, event, {}, headers) };
 };
 
 const handshake = (headers: Record<string, string>) => () =>
-  fetch(url, {
+  fetch(webhook.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ clientToken, secret: 'handshake-secret' }),
@@ -120,7 +96,7 @@ describe('disagreeing with the body: logged, and the body wins', () => {
     const event = userEvent('IS_TYPING');
     const { body } = envelope(event);
     const forged = () =>
-      fetch(url, {
+      fetch(webhook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-webhook-type': 'verification' },
         body: JSON.stringify(body),
