@@ -10,7 +10,9 @@ const usage = `Usage: npm run chaos -- [options]
   --messages N       messages of the demo mix (default 200)
   --seed S           seed of the phones, the mix and the faults (default 1)
   --time-scale X     clock speed vs real time (default: 10,000 / N, from 1 to 60)
-  --kill-every MS    mean real time between two random SIGKILLs of a function process (default 5000)
+  --kill-every MS    mean real time between two random SIGKILLs of a function instance (default 5000)
+  --instances N      instances (processes sharing a port) of each function but the sweep (default 2;
+                     1 makes every kill take the whole function down)
   --stall-every MS   mean real time between two Firestore stalls (default 20000)
   --stall MS         how long each stall holds every Firestore call (default 3000)
   --evidence FILE    write the record, timeline, ground truth and task attempts of each violating
@@ -26,6 +28,7 @@ const args = parseCommandLine(program, usage, {
     seed: { type: 'string', default: '1' },
     'time-scale': { type: 'string' },
     'kill-every': { type: 'string', default: '5000' },
+    instances: { type: 'string', default: '2' },
     'stall-every': { type: 'string', default: '20000' },
     stall: { type: 'string', default: '3000' },
     evidence: { type: 'string' },
@@ -58,6 +61,7 @@ const report = await runChaos({
   seed: number('seed', args.seed, 0, 2 ** 31),
   timeScale,
   killEveryMs: number('kill-every', args['kill-every'], 10, 60_000),
+  instances: number('instances', args.instances, 1, 8),
   stallEveryMs: number('stall-every', args['stall-every'], 1_000, 3_600_000),
   stallMs: number('stall', args.stall, 0, 60_000),
   progress: (line) => console.error(line),

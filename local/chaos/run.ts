@@ -37,6 +37,8 @@ export interface ChaosOptions {
   timeScale: number;
   /** Mean real time between two random kills, ms. */
   killEveryMs?: number;
+  /** Instances of each function but the sweep (default 2); the sweep runs one, as Terraform caps it. */
+  instances?: number;
   /** Mean real time between two Firestore stalls, ms (default 20 s), and how long each lasts (default 3 s). */
   stallEveryMs?: number;
   stallMs?: number;
@@ -54,8 +56,16 @@ export interface ChaosReport {
   smsSent: number;
   kills: Record<KillMoment, Partial<Record<FunctionName, number>>>;
   restarts: number;
-  /** Real seconds each function was down (killed, not yet listening again), and the faults' real duration. */
-  downtime: { faultSeconds: number; downSeconds: Partial<Record<FunctionName, number>> };
+  /**
+   * The faults' real duration; per function, the real seconds its instances were down, summed
+   * (killed, not yet listening again), and the seconds it had no instance up (unreachable).
+   */
+  downtime: {
+    faultSeconds: number;
+    instances: Record<FunctionName, number>;
+    downSeconds: Partial<Record<FunctionName, number>>;
+    unreachableSeconds: Partial<Record<FunctionName, number>>;
+  };
   lostDispatches: number;
   rbmBursts: number;
   firestoreStalls: { count: number; realSeconds: number };
@@ -107,6 +117,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     clock,
     seed: options.seed,
     functions: 'processes',
+    functionInstances: instancesOf(options.instances ?? 2),
     sweepEveryMs: sweep.everyMs,
     sweepBoundSeconds: sweep.boundSeconds,
     // Firestore lets a dead client's transaction go after 60 s idle; the same on this run's clock.
@@ -114,7 +125,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // stdout carries the report; the sandboxes' retry warnings would bury it.
     logLevel: options.logLevel ?? 'error',
   });
-  const killer = new Killer(stack.processes!, functionNames, () => 50 + 300 * draws.next());
+  const killer = new Killer(
+    stack.processes!,
+    functionNames,
+    draws.fork('instances'),
+    () => 50 + 300 * draws.next(),
+  );
   // About five clock seconds of resolution, but no poll more often than once a real second.
   const tracker = new SettleTracker(stack.db, clock, Math.max(1_000, 5_000 / options.timeScale), (error) =>
     say(`chaos: a poll of the messages failed (the next one tries again): ${String(error)}`),
@@ -182,12 +198,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       byStatus: status.byStatus,
       smsSent: status.smsSent,
       kills: Object.fromEntries(killer.counts) as ChaosReport['kills'],
-      restarts: stack.processes!.starts - functionNames.length,
+      restarts: stack.processes!.starts - totalInstances(stack.processes!.instances),
       downtime: {
         faultSeconds: Math.round(faults.realMs / 1000),
-        downSeconds: Object.fromEntries(
-          [...killer.downMs].map(([name, ms]) => [name, Math.round(ms / 1000)]),
-        ),
+        instances: stack.processes!.instances,
+        downSeconds: seconds(killer.downMs),
+        unreachableSeconds: seconds(killer.unreachableMs),
       },
       lostDispatches: faults.lostDispatches,
       rbmBursts: faults.rbmBursts,
@@ -250,6 +266,25 @@ const latestInEvidence = 40;
 /** Every task of a message starts with the hash of its id (shared/tasks/names.ts). */
 function taskIdPrefix(messageId: string): string {
   return taskId(messageId, 'revoke').split('-')[0]!;
+}
+
+/**
+ * Cloud Run runs as many instances as the load needs and routes around a crashed one; two
+ * instances is the least that shows it. The sweep is capped at one instance (terraform/main.tf).
+ */
+function instancesOf(count: number): Record<FunctionName, number> {
+  return Object.fromEntries(functionNames.map((name) => [name, name === 'sweep' ? 1 : count])) as Record<
+    FunctionName,
+    number
+  >;
+}
+
+function totalInstances(instances: Record<FunctionName, number>): number {
+  return Object.values(instances).reduce((sum, n) => sum + n, 0);
+}
+
+function seconds(ms: ReadonlyMap<FunctionName, number>): Partial<Record<FunctionName, number>> {
+  return Object.fromEntries([...ms].map(([name, value]) => [name, Math.round(value / 1000)]));
 }
 
 function iso(ms: number): string {

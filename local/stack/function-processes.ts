@@ -9,21 +9,30 @@ import { type FunctionName, type FunctionsServer, functionNames } from './functi
  * by functions-framework's own CLI with FUNCTION_TARGET and PORT, loading the
  * deploy entry (package.json main), which loads only that function. A process
  * can be killed with SIGKILL at any moment and started again on the same
- * port, as Cloud Run replaces a crashed instance. The clock is the stack's
- * scaled SystemClock, rebuilt in each process by child-clock.ts.
+ * port, as Cloud Run replaces a crashed instance. A function may run as
+ * several instances, processes that share its port (shared-port.ts), so a
+ * kill takes one instance and the others go on answering, as Cloud Run
+ * routes around a crashed instance. The clock is the stack's scaled
+ * SystemClock, rebuilt in each process by child-clock.ts.
  */
 
 const repoRoot = join(import.meta.dirname, '../..');
 const frameworkCli = join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
 const clockPreload = join(import.meta.dirname, 'child-clock.ts');
+const sharedPortPreload = join(import.meta.dirname, 'shared-port.ts');
+
+/** How many instances (processes) each function runs as; 1 where not named. */
+export type InstanceCounts = Partial<Record<FunctionName, number>>;
 
 export interface FunctionProcesses extends FunctionsServer {
-  /** SIGKILL: no shutdown, no flush; what is in flight is lost. */
-  kill(name: FunctionName): void;
-  /** The process id of each function running now. */
-  pid(name: FunctionName): number | undefined;
-  /** Starts the function again on its port; resolves once it answers. */
-  restart(name: FunctionName): Promise<void>;
+  /** The instances of each function, numbered 0 to count - 1. */
+  readonly instances: Readonly<Record<FunctionName, number>>;
+  /** SIGKILL of one instance: no shutdown, no flush; what is in flight there is lost. */
+  kill(name: FunctionName, instance?: number): void;
+  /** The process id of the instance, if it is running now. */
+  pid(name: FunctionName, instance?: number): number | undefined;
+  /** Starts the instance again on the function's port; resolves once it listens. */
+  restart(name: FunctionName, instance?: number): Promise<void>;
   /** Every line every process printed, in order of arrival. */
   readonly output: readonly string[];
   /** Processes started so far, restarts included. */
@@ -42,7 +51,20 @@ async function freePort(): Promise<number> {
 export async function startFunctionProcesses(
   clock: SystemClock,
   environment: (urls: Record<FunctionName, string>) => Record<string, string>,
+  instanceCounts: InstanceCounts = {},
 ): Promise<FunctionProcesses> {
+  const instances = Object.fromEntries(
+    functionNames.map((name) => [name, instanceCounts[name] ?? 1]),
+  ) as Record<FunctionName, number>;
+  for (const name of functionNames) {
+    const count = instances[name];
+    if (!Number.isInteger(count) || count < 1 || count > 16)
+      throw new Error(`instances of ${name} must be a whole number from 1 to 16, got ${count}`);
+  }
+  const every = functionNames.flatMap((name) =>
+    Array.from({ length: instances[name] }, (_, instance) => ({ name, instance })),
+  );
+  const key = (name: FunctionName, instance: number) => `${name}#${instance}`;
   const ports = Object.fromEntries(
     await Promise.all(functionNames.map(async (name) => [name, await freePort()] as const)),
   ) as Record<FunctionName, number>;
@@ -52,13 +74,15 @@ export async function startFunctionProcesses(
   const env = environment(bases);
   // As in the in-process mode, urls.messages is the API's own path (POST {urls.messages}, GET {urls.messages}/{id}).
   const urls = { ...bases, messages: `${bases.messages}/messages` };
-  const children = new Map<FunctionName, ChildProcess>();
+  const children = new Map<string, ChildProcess>();
   const output: string[] = [];
   let starts = 0;
 
-  const launch = async (name: FunctionName): Promise<void> => {
+  const launch = async (name: FunctionName, instance: number): Promise<void> => {
     const { FIRESTORE_EMULATOR_HOST: _inherited, ...parent } = process.env;
-    const child = spawn(process.execPath, ['--import', clockPreload, frameworkCli], {
+    const shared = instances[name] > 1;
+    const preloads = ['--import', clockPreload, ...(shared ? ['--import', sharedPortPreload] : [])];
+    const child = spawn(process.execPath, [...preloads, frameworkCli], {
       cwd: repoRoot,
       env: {
         ...parent,
@@ -71,7 +95,7 @@ export async function startFunctionProcesses(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     starts += 1;
-    children.set(name, child);
+    children.set(key(name, instance), child);
     let listening: () => void = () => {};
     const listened = new Promise<void>((resolve) => {
       listening = resolve;
@@ -84,11 +108,12 @@ export async function startFunctionProcesses(
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    await untilAnswering(bases[name], child, name, output, listened);
+    // A probe of a shared port may be answered by another instance: there only its own word counts.
+    await untilAnswering(shared ? undefined : bases[name], child, key(name, instance), output, listened);
   };
 
-  const stopOne = async (name: FunctionName, signal: NodeJS.Signals) => {
-    const child = children.get(name);
+  const stopOne = async (name: FunctionName, instance: number, signal: NodeJS.Signals) => {
+    const child = children.get(key(name, instance));
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
@@ -96,9 +121,9 @@ export async function startFunctionProcesses(
   };
 
   try {
-    await Promise.all(functionNames.map(launch));
+    await Promise.all(every.map(({ name, instance }) => launch(name, instance)));
   } catch (error) {
-    await Promise.all(functionNames.map((name) => stopOne(name, 'SIGKILL')));
+    await Promise.all(every.map(({ name, instance }) => stopOne(name, instance, 'SIGKILL')));
     throw error;
   }
 
@@ -108,23 +133,24 @@ export async function startFunctionProcesses(
     urls,
     // Requests in other processes are not counted here; the stack settles on the emulators.
     active: 0,
+    instances,
     output,
     get starts() {
       return starts;
     },
-    kill: (name) => {
-      children.get(name)?.kill('SIGKILL');
+    kill: (name, instance = 0) => {
+      children.get(key(name, instance))?.kill('SIGKILL');
     },
-    pid: (name) => {
-      const child = children.get(name);
+    pid: (name, instance = 0) => {
+      const child = children.get(key(name, instance));
       return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
-    restart: async (name) => {
-      await stopOne(name, 'SIGKILL');
-      await launch(name);
+    restart: async (name, instance = 0) => {
+      await stopOne(name, instance, 'SIGKILL');
+      await launch(name, instance);
     },
     stop: async () => {
-      await Promise.all(functionNames.map((name) => stopOne(name, 'SIGTERM')));
+      await Promise.all(every.map(({ name, instance }) => stopOne(name, instance, 'SIGTERM')));
     },
   };
 }
@@ -135,7 +161,7 @@ export async function startFunctionProcesses(
  * fails with what it printed.
  */
 async function untilAnswering(
-  url: string,
+  url: string | undefined,
   child: ChildProcess,
   name: string,
   output: string[],
@@ -154,11 +180,14 @@ async function untilAnswering(
       );
     }
     try {
-      await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1_000) });
-      return;
+      if (url !== undefined) {
+        await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1_000) });
+        return;
+      }
     } catch {
-      if (Date.now() > deadline) throw new Error(`function ${name} did not answer within 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // not answering yet
     }
+    if (Date.now() > deadline) throw new Error(`function ${name} did not answer within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '../rbm-sandbox/index.ts';
 import { type SmsSandbox, startSmsSandbox } from '../sms-sandbox/index.ts';
 import { startTasksEmulator, type TasksEmulator } from '../tasks-emulator/index.ts';
-import { type FunctionProcesses, startFunctionProcesses } from './function-processes.ts';
+import { type FunctionProcesses, type InstanceCounts, startFunctionProcesses } from './function-processes.ts';
 import { type FunctionsServer, serveFunctions } from './functions-server.ts';
 import { startSweepSchedule } from './sweep-schedule.ts';
 
@@ -53,6 +53,8 @@ export interface StackOptions {
    * killed and restarted (`Stack.processes`); needs a SystemClock.
    */
   functions?: 'in-process' | 'processes';
+  /** Process mode: how many instances (processes sharing its port) each function runs as; default 1. */
+  functionInstances?: InstanceCounts;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
   /** Of the functions and the sandboxes; default warn. */
@@ -180,7 +182,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (options.functions === 'processes') {
       if (!(clock instanceof SystemClock))
         throw new Error('process mode needs a SystemClock: processes cannot share a manual one');
-      processes = await startFunctionProcesses(clock, environment);
+      processes = await startFunctionProcesses(clock, environment, options.functionInstances);
       functions = processes;
     } else {
       functions = await serveFunctions(ports.functions ?? 0, (url) =>
