@@ -105,11 +105,14 @@ export async function countUnits(
   for (const { messageId, phoneNumber } of sent) {
     for (const delivery of stack.rbm.truth.webhookFor(messageId)) webhookPosts += delivery.attempts.length;
     const truth = stack.rbm.truth.message(messageId);
-    rbmSend += truth ? 1 + truth.ignoredResends : 0;
-    rbmRevoke += truth?.revokeAttempts.length ?? 0;
-    sms += stack.sms.sent(phoneNumber).length;
     const ref = stack.db.collection('messages').doc(messageId);
     const [message, events] = await Promise.all([ref.get(), ref.collection('events').get()]);
+    // A number that is not RCS-capable answers the send 404: one call, which the sandbox's
+    // truth does not record (the platform never accepted the message).
+    const notRcs = !truth && message.get('send.state') === 'not_rcs';
+    rbmSend += truth ? 1 + truth.ignoredResends : notRcs ? 1 : 0;
+    rbmRevoke += truth?.revokeAttempts.length ?? 0;
+    sms += stack.sms.sent(phoneNumber).length;
     for (const doc of [message, ...events.docs]) {
       if (doc.get('expireAt') === undefined) continue;
       ttlDeletes += 1;

@@ -190,7 +190,7 @@ describe.skipIf(external)('cost per message on the common paths', () => {
     expect(cost).toMatchObject({
       tasksCreated: 1,
       tasksDeleted: 0,
-      rbmCalls: { send: 0, revoke: 0 },
+      rbmCalls: { send: 1, revoke: 0 }, // the send, answered 404
       sms: 1,
     });
     // messages: the batched read, the claim, the record (which finds it not RCS and plans the
