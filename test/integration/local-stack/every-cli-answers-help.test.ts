@@ -20,6 +20,7 @@ const clis = [
   'local/stack/cli.ts',
   'local/chaos/cli.ts',
   'local/bench/webhook.ts',
+  'local/bench/cost.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
