@@ -50,7 +50,7 @@ Options:
   --messages N     messages per path (default 20)
   --warmup N       messages per path in the uncounted warm-up round (default 3; 0: none)
   --time-scale X   how much faster than real time the stack's clock runs (default 60)
-  --json           print one JSON object instead of the tables
+  --json           print only the JSON object (by default: the tables, then the same as one JSON line)
   -h, --help       show this help
 `;
 
@@ -366,6 +366,8 @@ try {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     printTables(report.paths, sweep, skip, sweepRun);
+    // And the same figures as one JSON line, for the record.
+    process.stdout.write(`\n${JSON.stringify(report)}\n`);
   }
   await stopAndExit(0);
 } catch (error) {
