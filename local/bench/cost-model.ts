@@ -194,3 +194,26 @@ export function sweepPerMonth(
   };
   return { runs, cost: costOf(units, prices, runs) };
 }
+
+/**
+ * Cloud Run's other bound. Request-based billing charges an instance's time
+ * while it handles at least one request, rounded up to 100 ms
+ * (https://cloud.google.com/run/pricing). `costOf` bills the CPU a request
+ * uses, which is what a busy instance (many concurrent requests) comes to;
+ * at low volume each request has an instance to itself and bills at least
+ * 100 ms of 1 vCPU and its memory, waits included. USD per `count` messages.
+ */
+export function runAloneCost(
+  requestsPerMessage: number,
+  gibPerVcpu: number,
+  prices: ListPrices = listPrices,
+  count = 1_000_000,
+): number {
+  const seconds = 0.1;
+  return (
+    count *
+    requestsPerMessage *
+    (prices.run.perMillionRequests / 1_000_000 +
+      seconds * (prices.run.vcpuSecond + gibPerVcpu * prices.run.gibSecond))
+  );
+}

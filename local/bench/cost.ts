@@ -13,6 +13,7 @@ import {
   naivePerMessage,
   perMessage,
   type RevokeSkip,
+  runAloneCost,
   sweepPerMonth,
   type UnitsPerMessage,
 } from './cost-model.ts';
@@ -338,6 +339,11 @@ try {
       ours,
       naive,
       costPerMillion: { ours: oursCost, naive: naiveCost, naiveOverOurs: naiveCost.total / oursCost.total },
+      // Cloud Run if every request had an instance to itself (low volume): 100 ms minimum each.
+      runAlonePerMillion: {
+        ours: runAloneCost(ours.requests, gibPerVcpu),
+        naive: runAloneCost(naive.requests, gibPerVcpu),
+      },
       apart: {
         rbmCallsPerMessage: (m.units.rbm.send + m.units.rbm.revoke) / m.units.messages,
         smsPerMessage: m.units.sms / m.units.messages,
@@ -385,6 +391,7 @@ function printTables(
     naive: UnitsPerMessage;
     cpuMsPerMessage: Record<string, number>;
     costPerMillion: { ours: Cost; naive: Cost; naiveOverOurs: number };
+    runAlonePerMillion: { ours: number; naive: number };
     apart: { rbmCallsPerMessage: number; smsPerMessage: number };
     otherCpuSeconds: number | undefined;
   }>,
@@ -411,14 +418,14 @@ function printTables(
   lines.push(
     '',
     'USD per 1,000,000 messages (Firestore + Cloud Tasks + Cloud Run = total):',
-    '| path | ours | naive | naive / ours | RBM calls, SMS per message (not priced) |',
-    '| --- | --- | --- | ---: | --- |',
+    '| path | ours | naive | naive / ours | Cloud Run if each request ran alone (ours / naive) | RBM calls, SMS per message (not priced) |',
+    '| --- | --- | --- | ---: | --- | --- |',
   );
   for (const r of rows) {
     const o = r.costPerMillion.ours;
     const nv = r.costPerMillion.naive;
     lines.push(
-      `| ${r.label} | ${usd(o.firestore)} + ${usd(o.tasks)} + ${usd(o.run)} = ${usd(o.total)} | ${usd(nv.firestore)} + ${usd(nv.tasks)} + ${usd(nv.run)} = ${usd(nv.total)} | ${f(r.costPerMillion.naiveOverOurs)} | ${f(r.apart.rbmCallsPerMessage)}, ${f(r.apart.smsPerMessage)} |`,
+      `| ${r.label} | ${usd(o.firestore)} + ${usd(o.tasks)} + ${usd(o.run)} = ${usd(o.total)} | ${usd(nv.firestore)} + ${usd(nv.tasks)} + ${usd(nv.run)} = ${usd(nv.total)} | ${f(r.costPerMillion.naiveOverOurs)} | ${usd(r.runAlonePerMillion.ours)} / ${usd(r.runAlonePerMillion.naive)} | ${f(r.apart.rbmCallsPerMessage)}, ${f(r.apart.smsPerMessage)} |`,
     );
   }
   lines.push(

@@ -5,6 +5,7 @@ import {
   listPrices,
   naivePerMessage,
   perMessage,
+  runAloneCost,
   sweepPerMonth,
 } from '../../local/bench/cost-model.ts';
 
@@ -81,6 +82,11 @@ describe('the cost model', () => {
     expect(runs).toBe(43_200);
     expect(cost.firestore).toBeCloseTo(43_200 * 0.3e-6, 12);
     expect(cost.run).toBeCloseTo(43_200 * (0.4e-6 + 0.01 * 0.000024 + 0.005 * 0.0000025), 12);
+  });
+
+  it('bills a request alone on its instance at least 100 ms of 1 vCPU and 0.5 GiB', () => {
+    // 2 requests × ($0.40 per million + 0.1 s × ($0.000024 + 0.5 × $0.0000025)) × 1,000,000
+    expect(runAloneCost(2, 0.5)).toBeCloseTo(2 * (0.4 + 0.1 * (24 + 1.25)), 9);
   });
 
   it('refuses counts that cover no message', () => {
