@@ -23,10 +23,20 @@ export async function readMessageView(db: Firestore, messageId: string): Promise
   const timeline = docs
     .map(({ id, data }) => {
       const { expireAt: _retention, ...entry } = data;
-      return { id, ...entry };
+      return { id, ...entry, ...learnedAfter(entry) };
     })
     .sort((a, b) => timeOf(a) - timeOf(b));
   return { message: publicMessage(message), timeline };
+}
+
+/**
+ * For a platform event, how long after the platform's time (`at`) the system learned of it
+ * (`receivedAt`, when the webhook stored it): the webhook lag this event saw.
+ */
+function learnedAfter(entry: Record<string, unknown>): { learnedAfterMs?: number } {
+  const { source, at, receivedAt } = entry;
+  if (source !== 'platform' || !(at instanceof Date) || !(receivedAt instanceof Date)) return {};
+  return { learnedAfterMs: receivedAt.getTime() - at.getTime() };
 }
 
 function timeOf(entry: Record<string, unknown>): number {
