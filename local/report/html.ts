@@ -172,6 +172,11 @@ function tiles(s: ScopeReport): string {
       `p90 ${formatDuration(s.timeToDeliverMs.p90)}`,
     ),
     tile(
+      'webhook lag p99',
+      formatDuration(s.webhookLagMs.delivered.p99),
+      `DELIVERED stored after the platform's time; max ${formatDuration(s.webhookLagMs.delivered.max)}`,
+    ),
+    tile(
       'revoked (confirmed)',
       String(s.revocation.confirmed),
       `lost the race ${s.revocation.lostRace}, failed ${s.revocation.failed}`,
@@ -196,6 +201,7 @@ function groupTable(report: Report): string {
         'deliver p50',
         'deliver p90',
         'read p50',
+        'webhook lag p99',
         'revoked',
         'lost race',
         'revoke failed',
@@ -214,6 +220,7 @@ function groupTable(report: Report): string {
           formatDuration(v.timeToDeliverMs.p50),
           formatDuration(v.timeToDeliverMs.p90),
           formatDuration(v.timeToReadMs.p50),
+          formatDuration(v.webhookLagMs.delivered.p99),
           v.revocation.confirmed,
           v.revocation.lostRace,
           v.revocation.failed,

@@ -53,11 +53,12 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
 
   switch (fact.type) {
     case 'READ':
+      message.readLearnedAt ??= now;
       message.readAt = earliest(message.readAt, fact.at);
-      recordDelivery(message, fact.at);
+      recordDelivery(message, fact.at, now);
       break;
     case 'DELIVERED':
-      recordDelivery(message, fact.at);
+      recordDelivery(message, fact.at, now);
       break;
     case 'TTL_EXPIRATION_REVOKED':
       // The platform revoked at expiry: a confirmed revocation unless delivery was already seen.
@@ -107,10 +108,11 @@ function inconclusiveExpiry(message: Message, effects: Effect[], now: Date): voi
   }
 }
 
-function recordDelivery(message: Message, at: Date): void {
+function recordDelivery(message: Message, at: Date, now: Date): void {
   const firstReport = message.deliveredAt === undefined;
   message.deliveredAt = earliest(message.deliveredAt, at);
   if (!firstReport) return;
+  message.deliveredLearnedAt = now;
   const revoke = message.revocation;
   if (revoke.state === 'requested' || revoke.state === 'not_found' || revoke.state === 'confirmed') {
     // The revoke did not stop delivery: the platform delivered first (law 3).

@@ -138,6 +138,12 @@ export interface Message {
   deadline?: Date;
   deliveredAt?: Date;
   readAt?: Date;
+  /**
+   * When the system stored the first report of delivery (a DELIVERED, or a READ, which implies
+   * it) and of the READ: against deliveredAt / readAt, the platform's times, the webhook lag.
+   */
+  deliveredLearnedAt?: Date;
+  readLearnedAt?: Date;
   revocation: Revocation;
   fallback: Fallback;
   /** RCS delivery and SMS both reached the phone (lifecycle law 5). */

@@ -46,6 +46,12 @@ export interface ScopeReport {
   timeToDeliverMs: Distribution;
   /** readAt − send.at, over read messages. */
   timeToReadMs: Distribution;
+  /**
+   * The webhook lag: how long after the platform's time the system stored the first report of
+   * delivery (deliveredLearnedAt − deliveredAt) and of the READ (readLearnedAt − readAt), over
+   * the delivered and read messages that have them (stored since these fields exist).
+   */
+  webhookLagMs: { delivered: Distribution; read: Distribution };
   revocation: {
     /** `revocation.state == "confirmed"`: the message was revoked and never reached the phone. */
     confirmed: number;
@@ -154,6 +160,8 @@ export interface DeliverySample {
   sendAt: number | null;
   deliveredAt: number;
   readAt: number | null;
+  deliveredLearnedAt: number | null;
+  readLearnedAt: number | null;
   /** Group field values, keyed by `GroupReport.field`. */
   groups: Record<string, string | undefined>;
 }

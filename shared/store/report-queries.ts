@@ -176,7 +176,15 @@ export function readReportSnapshot<T>(
         const query = windowed(messages, window)
           .where('status', 'in', deliveredStatuses)
           .orderBy('createdAt')
-          .select('createdAt', 'send.at', 'deliveredAt', 'readAt', ...groups.map((g) => g.path));
+          .select(
+            'createdAt',
+            'send.at',
+            'deliveredAt',
+            'readAt',
+            'deliveredLearnedAt',
+            'readLearnedAt',
+            ...groups.map((g) => g.path),
+          );
         let after: QueryDocumentSnapshot | undefined;
         for (;;) {
           const page = await get((after ? query.startAfter(after) : query).limit(pageSize));
@@ -233,6 +241,8 @@ function toSample(doc: QueryDocumentSnapshot, groups: GroupField[]): DeliverySam
     sendAt: ms(doc.get('send.at')),
     deliveredAt: ms(doc.get('deliveredAt')) ?? 0,
     readAt: ms(doc.get('readAt')),
+    deliveredLearnedAt: ms(doc.get('deliveredLearnedAt')),
+    readLearnedAt: ms(doc.get('readLearnedAt')),
     groups: {},
   };
   for (const g of groups) {

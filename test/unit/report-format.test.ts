@@ -21,6 +21,8 @@ const samples = [1_500, 2_500, 4_000, 90_000, 400_000, 700_000].map((d, i) => ({
   sendAt: 0,
   deliveredAt: d,
   readAt: i === 0 ? 30_000 : null,
+  deliveredLearnedAt: d + 1_000 * (i + 1),
+  readLearnedAt: i === 0 ? 31_000 : null,
   groups: { 'labels.campaign': i < 3 ? 'spring <sale>' : 'otp' },
 }));
 const overall = buildScope(counts, samples);

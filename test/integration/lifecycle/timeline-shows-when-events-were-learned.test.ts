@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readReport } from '../../../shared/report/read.ts';
 import { expectConsistentWithTruth, promoRequest, sendOk } from '../../helpers/scenario.ts';
 import { useStack } from '../../helpers/stack.ts';
 
@@ -6,7 +7,8 @@ import { useStack } from '../../helpers/stack.ts';
  * A message's timeline shows, for each platform event, when the system
  * learned of it, not only the platform's time: with every webhook post held
  * back 45 s, the DELIVERED and the READ were each stored 45 s after their
- * platform times, and GET /messages/{id} says so (learnedAfterMs).
+ * platform times, and GET /messages/{id} says so (learnedAfterMs), and so
+ * does the report's webhook lag.
  */
 
 const heldBackMs = 45_000;
@@ -41,5 +43,16 @@ describe('the timeline', () => {
     // System steps have no such figure.
     const registered = view.timeline.find((e: { type: string }) => e.type === 'REGISTERED');
     expect(registered.learnedAfterMs).toBeUndefined();
+  });
+
+  it("the report's webhook lag is the time the posts were held back", async () => {
+    const report = await readReport(h.stack.db);
+    expect(report.overall.delivered).toBe(1);
+    expect(report.overall.webhookLagMs.delivered).toMatchObject({
+      count: 1,
+      p50: heldBackMs,
+      max: heldBackMs,
+    });
+    expect(report.overall.webhookLagMs.read).toMatchObject({ count: 1, p50: heldBackMs, max: heldBackMs });
   });
 });

@@ -266,7 +266,9 @@ describe('the report on the seeded demo (24 messages, seed 7) plus 3 later messa
           expect.arrayContaining(['createdAt', 'deliveredAt', 'send']),
         );
         expect(
-          Object.keys(data).every((k) => ['createdAt', 'deliveredAt', 'readAt', 'send'].includes(k)),
+          Object.keys(data).every((k) =>
+            ['createdAt', 'deliveredAt', 'readAt', 'deliveredLearnedAt', 'readLearnedAt', 'send'].includes(k),
+          ),
         ).toBe(true);
         expect(Object.keys(data.send as object)).toEqual(['at']);
       }
