@@ -249,7 +249,7 @@ describe('requests the schema refuses, naming the field', () => {
   const { content: __, ...registered } = base;
   const { policy: ___, ...withoutPolicy } = base;
   const policyHelp =
-    'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10 }';
+    'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10, escalateUnreadAfterSeconds?: 1..604800 }';
   // Where the schema leaves the wording to zod, only the field is this project's to pin.
   const zodWording = expect.any(String);
 
