@@ -41,6 +41,7 @@ function scopeLines(s: ScopeReport): string[] {
     `time to read        ${distribution(s.timeToReadMs)}`,
     `revocation          confirmed ${s.revocation.confirmed} · lost the race ${s.revocation.lostRace} · failed ${s.revocation.failed}  (${s.revocation.deleteCalls} DELETE calls)`,
     `fallback SMS        sent ${s.fallback.sent} · failed ${s.fallback.failed} · skipped ${s.fallback.skipped}  (${s.fallback.providerCalls} provider calls)`,
+    `escalation SMS      sent ${s.escalation.sent} · failed ${s.escalation.failed} · read after the nudge ${s.escalation.readAfterNudge} (${formatRate(s.escalation.readAfterNudgeRate)})`,
     `duplicate delivery  ${s.duplicateDeliveries}  (RCS and SMS both reached the phone)`,
     `late delivery       ${s.lateDeliveries}  (DELIVERED after a revoke or the SMS)`,
     `sweep re-drives     ${s.sweepRedrives}`,

@@ -177,6 +177,11 @@ function tiles(s: ScopeReport): string {
       `lost the race ${s.revocation.lostRace}, failed ${s.revocation.failed}`,
     ),
     tile('SMS sent', String(s.fallback.sent), `failed ${s.fallback.failed}, skipped ${s.fallback.skipped}`),
+    tile(
+      'escalated (unread nudge)',
+      String(s.escalation.sent),
+      `read after the nudge ${s.escalation.readAfterNudge}, failed ${s.escalation.failed}`,
+    ),
     tile('duplicate deliveries', String(s.duplicateDeliveries), 'RCS and SMS both arrived'),
     tile('not RCS-capable', String(s.notRcs), 'straight to SMS'),
   ].join('')}</div>`;

@@ -119,6 +119,10 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
     timeToReadMs: summarize(ttr),
     revocation: { ...counts.revocation },
     fallback: { ...counts.fallback },
+    escalation: {
+      ...counts.escalation,
+      readAfterNudgeRate: rate(counts.escalation.readAfterNudge, counts.escalation.sent),
+    },
     duplicateDeliveries: counts.duplicateDeliveries,
     lateDeliveries: counts.lateDeliveries,
     sendLatencyMsAvg: counts.sendLatencyMsAvg,
