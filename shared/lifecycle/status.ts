@@ -79,6 +79,14 @@ function stepDueAt(message: Message): Date | undefined {
 /** Recomputes the derived fields after a rule changed the facts. */
 export function refreshDerived(message: Message): Message {
   message.status = deriveStatus(message);
+  const escalation = message.escalation;
+  if (escalation?.state === 'waiting' && message.deliveredAt === undefined && isSettled(message)) {
+    // Ended without a delivery (revoked, SMS instead, failed): no nudge will ever be due, and a
+    // DELIVERED after the end would be too late for one. Its text (maybe an OTP) is not kept.
+    escalation.state = 'skipped';
+    escalation.reason = 'the message ended without a DELIVERED';
+    delete escalation.text;
+  }
   const due = nextDueAt(message);
   if (due) message.dueAt = due;
   else delete message.dueAt;

@@ -123,17 +123,27 @@ describe('escalation when not read', () => {
     expect(answered.message.escalation?.reason).toMatch(/^READ received while attempt 1 was out/);
   });
 
-  it('no nudge when the fallback SMS already went out', () => {
+  it('no nudge when the fallback SMS went out or is out, and none once the message ended undelivered', () => {
     const message = registered();
     const pending: Message = { ...message, fallback: { ...message.fallback, state: 'pending' } };
     const plan = planFallback(pending, t(10), options);
     if (plan.action !== 'claim') throw new Error(plan.action);
-    const smsSent = applySendResult(plan.message, plan.attempt, sent, false, t(11)).message;
-    const late = applyDeliveryFact(smsSent, fact('DELIVERED', 20), t(21)).message;
-    expect(late.escalation).toMatchObject({
+    // A DELIVERED while the SMS is out: the user has (or may have) the SMS.
+    const crossing = applyDeliveryFact(plan.message, fact('DELIVERED', 10), t(11)).message;
+    expect(crossing.escalation).toMatchObject({
       state: 'skipped',
       reason: 'the fallback SMS went out (or may have)',
     });
+    // The SMS went out and the message ended undelivered: the escalation is closed, its text dropped.
+    const smsSent = applySendResult(plan.message, plan.attempt, sent, false, t(11)).message;
+    expect(smsSent.escalation).toEqual({
+      state: 'skipped',
+      unreadAfterMs: 600_000,
+      reason: 'the message ended without a DELIVERED',
+    });
+    const late = applyDeliveryFact(smsSent, fact('DELIVERED', 20), t(21));
+    expect(late.message.escalation?.state).toBe('skipped');
+    expect(late.effects.some((e) => e.kind === 'schedule' && e.step === 'escalate')).toBe(false);
   });
 
   it('the sweep re-drives a lost escalate task under a fresh name', () => {
@@ -143,6 +153,29 @@ describe('escalation when not read', () => {
       { kind: 'schedule', step: 'escalate', sequence: 0, at: t(911), redrive: 1 },
     ]);
     expect(redrive(delivered, t(610 + 299), 300_000)).toBeUndefined();
+  });
+
+  it('registered after the webhook heard its DELIVERED: the nudge counts from that DELIVERED', () => {
+    const heard = applyDeliveryFact(undefined, fact('DELIVERED', 10), t(11)).message;
+    const outcome = registerMessage(
+      heard,
+      {
+        messageId: 'm-1',
+        agentId: 'agent',
+        phoneNumber: '+14155550123',
+        policy: policies.promo,
+        trafficType: 'PROMOTION',
+        labels: {},
+        deadline: t(3_600),
+        escalation: { unreadAfterMs: 60_000, text: 'nudge' },
+        requestHash: 'h',
+      },
+      { state: 'external', at: t(20) },
+      t(20),
+    );
+    if (outcome.kind !== 'created') throw new Error(outcome.kind);
+    expect(outcome.message.escalation).toMatchObject({ state: 'pending', at: t(70) });
+    expect(outcome.effects).toEqual([{ kind: 'schedule', step: 'escalate', sequence: 0, at: t(70) }]);
   });
 
   it('a message without escalation has none, whatever its receipts', () => {
