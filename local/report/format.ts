@@ -89,6 +89,8 @@ export function formatText(report: Report): string {
       'rev. failed',
       'SMS',
       'dup.',
+      'nudged',
+      'read after',
     ];
     const rows = group.values.map((v) => [
       v.value,
@@ -106,6 +108,8 @@ export function formatText(report: Report): string {
       String(v.revocation.failed),
       String(v.fallback.sent),
       String(v.duplicateDeliveries),
+      String(v.escalation.sent),
+      String(v.escalation.readAfterNudge),
     ]);
     lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
   }

@@ -206,6 +206,8 @@ function groupTable(report: Report): string {
         'revoke failed',
         'SMS sent',
         'duplicates',
+        'nudged (unread)',
+        'read after nudge',
       ];
       const rows = g.values.map((v) =>
         [
@@ -224,6 +226,8 @@ function groupTable(report: Report): string {
           v.revocation.failed,
           v.fallback.sent,
           v.duplicateDeliveries,
+          v.escalation.sent,
+          v.escalation.readAfterNudge,
         ]
           .map((cell) => `<td>${escapeHtml(String(cell))}</td>`)
           .join(''),

@@ -142,7 +142,7 @@ export interface SmsSendRecord {
 }
 
 /**
- * waiting: on, until DELIVERED (stays so if the message is never delivered);
+ * waiting: on, until DELIVERED (skipped once the message ends undelivered);
  * pending: delivered, the nudge is due at `at`; sent / failed; skipped: READ came first (or the
  * nudge no longer makes sense, `reason` says why).
  */
