@@ -187,7 +187,7 @@ async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Prom
           id: 'escalation-scheduled',
           type: 'ESCALATION_SCHEDULED',
           at: now,
-          dueAt: escalation.at,
+          nudgeAt: escalation.at,
           unreadAfterMs: escalation.unreadAfterMs,
         });
       }

@@ -79,7 +79,7 @@ function escalationEntry(
       doc: {
         ...base,
         type: 'ESCALATION_SCHEDULED',
-        dueAt: escalation.at,
+        nudgeAt: escalation.at,
         unreadAfterMs: escalation.unreadAfterMs,
       },
     };
