@@ -43,6 +43,7 @@ function scopeLines(s: ScopeReport): string[] {
     `                    READ ${distribution(s.webhookLagMs.read)}`,
     `revocation          confirmed ${s.revocation.confirmed} · lost the race ${s.revocation.lostRace} · failed ${s.revocation.failed}  (${s.revocation.deleteCalls} DELETE calls)`,
     `fallback SMS        sent ${s.fallback.sent} · failed ${s.fallback.failed} · skipped ${s.fallback.skipped}  (${s.fallback.providerCalls} provider calls)`,
+    `escalation SMS      sent ${s.escalation.sent} · failed ${s.escalation.failed} · read after the nudge ${s.escalation.readAfterNudge} (${formatRate(s.escalation.readAfterNudgeRate)})`,
     `duplicate delivery  ${s.duplicateDeliveries}  (RCS and SMS both reached the phone)`,
     `late delivery       ${s.lateDeliveries}  (DELIVERED after a revoke or the SMS)`,
     `sweep re-drives     ${s.sweepRedrives}`,
@@ -91,6 +92,8 @@ export function formatText(report: Report): string {
       'rev. failed',
       'SMS',
       'dup.',
+      'nudged',
+      'read after',
     ];
     const rows = group.values.map((v) => [
       v.value,
@@ -109,6 +112,8 @@ export function formatText(report: Report): string {
       String(v.revocation.failed),
       String(v.fallback.sent),
       String(v.duplicateDeliveries),
+      String(v.escalation.sent),
+      String(v.escalation.readAfterNudge),
     ]);
     lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
   }

@@ -182,6 +182,11 @@ function tiles(s: ScopeReport): string {
       `lost the race ${s.revocation.lostRace}, failed ${s.revocation.failed}`,
     ),
     tile('SMS sent', String(s.fallback.sent), `failed ${s.fallback.failed}, skipped ${s.fallback.skipped}`),
+    tile(
+      'escalated (unread nudge)',
+      String(s.escalation.sent),
+      `read after the nudge ${s.escalation.readAfterNudge}, failed ${s.escalation.failed}`,
+    ),
     tile('duplicate deliveries', String(s.duplicateDeliveries), 'RCS and SMS both arrived'),
     tile('not RCS-capable', String(s.notRcs), 'straight to SMS'),
   ].join('')}</div>`;
@@ -207,6 +212,8 @@ function groupTable(report: Report): string {
         'revoke failed',
         'SMS sent',
         'duplicates',
+        'nudged (unread)',
+        'read after nudge',
       ];
       const rows = g.values.map((v) =>
         [
@@ -226,6 +233,8 @@ function groupTable(report: Report): string {
           v.revocation.failed,
           v.fallback.sent,
           v.duplicateDeliveries,
+          v.escalation.sent,
+          v.escalation.readAfterNudge,
         ]
           .map((cell) => `<td>${escapeHtml(String(cell))}</td>`)
           .join(''),

@@ -13,7 +13,9 @@ export interface MessageView {
 export function publicMessage(message: Message): PublicMessage {
   const { requestHash: _hash, ...shown } = message;
   const { text: _text, ...fallback } = shown.fallback;
-  return { ...shown, fallback };
+  if (!shown.escalation) return { ...shown, fallback };
+  const { text: _nudge, ...escalation } = shown.escalation;
+  return { ...shown, fallback, escalation };
 }
 
 /** A message and its timeline (platform events and the system's own steps), oldest first. */

@@ -138,6 +138,10 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
     webhookLagMs: { delivered: summarize(deliveredLag), read: summarize(readLag) },
     revocation: { ...counts.revocation },
     fallback: { ...counts.fallback },
+    escalation: {
+      ...counts.escalation,
+      readAfterNudgeRate: rate(counts.escalation.readAfterNudge, counts.escalation.sent),
+    },
     duplicateDeliveries: counts.duplicateDeliveries,
     lateDeliveries: counts.lateDeliveries,
     sendLatencyMsAvg: counts.sendLatencyMsAvg,

@@ -72,6 +72,16 @@ export interface ScopeReport {
     /** Sum of `fallback.attempts`: provider calls made. */
     providerCalls: number;
   };
+  escalation: {
+    /** `escalation.state == "sent"`: delivered, not READ in time, nudged by SMS (docs/escalation.md). */
+    sent: number;
+    /** `escalation.state == "failed"`: the nudge could not be sent. */
+    failed: number;
+    /** `escalation.readAfterNudge == true`: a READ came, stamped at or after the nudge. */
+    readAfterNudge: number;
+    /** readAfterNudge / sent; null when sent is 0. Users who turned read receipts off never count here. */
+    readAfterNudgeRate: number | null;
+  };
   /** `duplicateDelivery == true`: RCS and the SMS both reached the phone (an incident). */
   duplicateDeliveries: number;
   /** `lateDelivery == true`: a DELIVERED after a revoke was requested or the SMS sent. */
@@ -147,6 +157,7 @@ export interface ScopeCounts {
   notRcs: number;
   revocation: { confirmed: number; lostRace: number; failed: number; deleteCalls: number };
   fallback: { sent: number; failed: number; skipped: number; providerCalls: number };
+  escalation: { sent: number; failed: number; readAfterNudge: number };
   duplicateDeliveries: number;
   lateDeliveries: number;
   sendLatencyMsAvg: number | null;

@@ -11,6 +11,7 @@ const counts: ScopeCounts = {
   notRcs: 2,
   revocation: { confirmed: 3, lostRace: 1, failed: 0, deleteCalls: 5 },
   fallback: { sent: 5, failed: 0, skipped: 4, providerCalls: 5 },
+  escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
   duplicateDeliveries: 1,
   lateDeliveries: 1,
   sendLatencyMsAvg: 42,

@@ -129,6 +129,7 @@ describe('buildScope', () => {
     notRcs: 2,
     revocation: { confirmed: 4, lostRace: 1, failed: 0, deleteCalls: 7 },
     fallback: { sent: 6, failed: 0, skipped: 3, providerCalls: 6 },
+    escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
     duplicateDeliveries: 1,
     lateDeliveries: 1,
     sendLatencyMsAvg: 80,
@@ -167,6 +168,7 @@ describe('buildScope', () => {
     const s = buildScope(counts, delivered);
     expect(s.revocation).toEqual(counts.revocation);
     expect(s.fallback).toEqual(counts.fallback);
+    expect(s.escalation).toEqual({ ...counts.escalation, readAfterNudgeRate: 0.5 });
     expect(s.byStatus).toEqual(counts.byStatus);
     expect(s.sendLatencyMsAvg).toBe(80);
   });
