@@ -43,6 +43,7 @@ export function lazyScheduler(config: Config<'core' | 'tasks'>): () => TaskSched
       projectId: config.GOOGLE_CLOUD_PROJECT,
       location: config.TASKS_LOCATION,
       queues: { revoke: config.REVOKE_QUEUE, fallback: config.FALLBACK_QUEUE },
+      queueShards: config.QUEUE_SHARDS,
       urls: { revoke: config.REVOKE_URL, fallback: config.FALLBACK_URL },
       serviceAccountEmail: config.TASKS_SERVICE_ACCOUNT,
       ...(config.TASKS_EMULATOR_HOST ? { emulatorHost: config.TASKS_EMULATOR_HOST } : {}),

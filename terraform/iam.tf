@@ -21,7 +21,7 @@ resource "google_service_account" "tasks" {
   project      = var.project_id
   account_id   = local.tasks_account_id # its email is local.tasks_account_email (main.tf)
   display_name = "rbm-lifecycle Cloud Tasks invoker"
-  description  = "OIDC identity of the tasks in ${local.queues.revoke.name} and ${local.queues.fallback.name}; invokes the revoke and fallback functions."
+  description  = "OIDC identity of the tasks in the ${local.queues.revoke.name} and ${local.queues.fallback.name} queues; invokes the revoke and fallback functions."
 
   depends_on = [google_project_service.apis]
 }
@@ -86,12 +86,14 @@ resource "google_cloud_tasks_queue_iam_member" "function" {
   for_each = merge(
     merge([
       for fn, f in local.functions : {
-        for queue in f.enqueues : "${fn}/${queue}/enqueuer" => { function = fn, queue = queue, role = "roles/cloudtasks.enqueuer" }
+        for queue, shard in local.queue_shards : "${fn}/${queue}/enqueuer" => { function = fn, queue = queue, role = "roles/cloudtasks.enqueuer" }
+        if contains(f.enqueues, shard.kind)
       }
     ]...),
     merge([
       for fn, f in local.functions : {
-        for queue in f.cancels : "${fn}/${queue}/taskDeleter" => { function = fn, queue = queue, role = "roles/cloudtasks.taskDeleter" }
+        for queue, shard in local.queue_shards : "${fn}/${queue}/taskDeleter" => { function = fn, queue = queue, role = "roles/cloudtasks.taskDeleter" }
+        if contains(f.cancels, shard.kind)
       }
     ]...),
   )

@@ -71,6 +71,24 @@ locals {
     }
   }
 
+  # Each kind of task spread over var.queue_shards queues by a hash of the message
+  # id (shared/tasks/names.ts): one queue dispatches at most 500 tasks a second.
+  # Shard 0 keeps the kind's own key and name, so raising the count keeps the
+  # first queue; the rate limits are totals over the shards, split evenly.
+  queue_shards = merge([
+    for kind, queue in local.queues : {
+      for shard in range(var.queue_shards) : (shard == 0 ? kind : "${kind}-${shard}") => {
+        kind  = kind
+        name  = shard == 0 ? queue.name : "${queue.name}-${shard}"
+        retry = queue.retry
+        rate_limits = {
+          max_dispatches_per_second = queue.rate_limits.max_dispatches_per_second / var.queue_shards
+          max_concurrent_dispatches = ceil(queue.rate_limits.max_concurrent_dispatches / var.queue_shards)
+        }
+      }
+    }
+  ]...)
+
   # --- Environment, by section of shared/config/schema.ts ---------------------------
   # A function gets the variables of exactly the sections it loads
   # (createRuntime(name, sections) in functions/<name>/index.ts). No secret is
@@ -98,6 +116,7 @@ locals {
       TASKS_LOCATION        = var.region
       REVOKE_QUEUE          = local.queues.revoke.name
       FALLBACK_QUEUE        = local.queues.fallback.name
+      QUEUE_SHARDS          = tostring(var.queue_shards)
       REVOKE_URL            = local.function_urls.revoke
       FALLBACK_URL          = local.function_urls.fallback
       TASKS_SERVICE_ACCOUNT = local.tasks_account_email

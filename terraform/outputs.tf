@@ -19,10 +19,11 @@ output "function_names" {
 }
 
 output "queues" {
-  description = "The Cloud Tasks queues, keyed revoke and fallback: name (REVOKE_QUEUE / FALLBACK_QUEUE) and full resource id."
+  description = "The Cloud Tasks queues, keyed revoke and fallback (and revoke-1, fallback-1, ... with queue_shards > 1): kind, name (REVOKE_QUEUE / FALLBACK_QUEUE for shard 0) and full resource id."
   value = {
     for key, queue in google_cloud_tasks_queue.queue : key => {
-      name = local.queues[key].name
+      kind = local.queue_shards[key].kind
+      name = local.queue_shards[key].name
       id   = queue.id
     }
   }

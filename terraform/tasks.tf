@@ -1,4 +1,5 @@
-# The two Cloud Tasks queues. The functions create the tasks themselves
+# The Cloud Tasks queues: revoke and fallback, each as var.queue_shards queues
+# (local.queue_shards). The functions create the tasks themselves
 # (shared/tasks/scheduler.ts: deterministic names, HTTP target = REVOKE_URL /
 # FALLBACK_URL, OIDC token of TASKS_SERVICE_ACCOUNT with the URL as audience);
 # the queues hold the retry policy and the rate limits.
@@ -9,7 +10,7 @@
 # A deleted queue's name cannot be reused for about 7 days.
 
 resource "google_cloud_tasks_queue" "queue" {
-  for_each = local.queues
+  for_each = local.queue_shards
 
   project  = var.project_id
   location = var.region
@@ -25,6 +26,14 @@ resource "google_cloud_tasks_queue" "queue" {
   rate_limits {
     max_dispatches_per_second = each.value.rate_limits.max_dispatches_per_second
     max_concurrent_dispatches = each.value.rate_limits.max_concurrent_dispatches
+  }
+
+  lifecycle {
+    # Cloud Tasks' own limits, per queue: past them, more shards.
+    precondition {
+      condition     = each.value.rate_limits.max_dispatches_per_second <= 500 && each.value.rate_limits.max_concurrent_dispatches <= 5000
+      error_message = "Queue ${each.value.name} would get ${each.value.rate_limits.max_dispatches_per_second} dispatches/s and ${each.value.rate_limits.max_concurrent_dispatches} concurrent; one queue allows 500 and 5000: raise queue_shards."
+    }
   }
 
   # Log failed and successful dispatches (sampled) so a retry storm is visible.

@@ -299,8 +299,19 @@ variable "queue_retry" {
   }
 }
 
+variable "queue_shards" {
+  description = "Queues per kind of task (QUEUE_SHARDS): <prefix>-revoke, <prefix>-revoke-1, ... and the same for fallback. A message's tasks all go to one shard, chosen by a hash of its id. One queue dispatches at most 500 tasks/s; raise this past that (docs/SCALING.md). Changing it moves some messages' later tasks to another queue; their earlier tasks still run there and end as no-ops."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.queue_shards >= 1 && var.queue_shards <= 64 && floor(var.queue_shards) == var.queue_shards
+    error_message = "queue_shards must be a whole number from 1 to 64."
+  }
+}
+
 variable "queue_rate_limits" {
-  description = "Dispatch rate limits of the two queues: revoke calls the RBM API, fallback the SMS provider; keep each under what the other side accepts."
+  description = "Dispatch rate limits of each kind of task, in total over its queue_shards queues (each queue gets an even share): revoke calls the RBM API, fallback the SMS provider; keep each under what the other side accepts."
   type = object({
     revoke = optional(object({
       max_dispatches_per_second = optional(number, 100)
@@ -316,9 +327,9 @@ variable "queue_rate_limits" {
   validation {
     condition = alltrue([
       for r in [var.queue_rate_limits.revoke, var.queue_rate_limits.fallback] :
-      r.max_dispatches_per_second > 0 && r.max_dispatches_per_second <= 500 && r.max_concurrent_dispatches >= 1 && r.max_concurrent_dispatches <= 5000
+      r.max_dispatches_per_second > 0 && r.max_dispatches_per_second <= 500 * 64 && r.max_concurrent_dispatches >= 1 && r.max_concurrent_dispatches <= 5000 * 64
     ])
-    error_message = "max_dispatches_per_second must be in (0, 500] and max_concurrent_dispatches in [1, 5000] (Cloud Tasks' limits)."
+    error_message = "max_dispatches_per_second must be positive and max_concurrent_dispatches at least 1; per queue (the total / queue_shards) Cloud Tasks allows 500 and 5000, which the queues' precondition checks."
   }
 }
 

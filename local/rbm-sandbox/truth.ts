@@ -24,7 +24,10 @@ export interface MessageTruth {
   expireAt: number | null;
   status: MessageStatus;
   deliveredAt: number | null;
+  /** When the user opened it, whether or not a READ told the agent (see `readReported`). */
   readAt: number | null;
+  /** Whether a READ was posted for it: false for a user who turned read receipts off. */
+  readReported: boolean;
   revokedAt: number | null;
   /** True once the message can no longer reach the phone (revoked, or expired and revoked by the platform). */
   neverDelivered: boolean;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import type { SmsProviderName } from '../../shared/sms/types.ts';
+import { shardQueueName } from '../../shared/tasks/names.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
 import { type Clock, SystemClock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
@@ -55,6 +56,8 @@ export interface StackOptions {
   functions?: 'in-process' | 'processes';
   /** Process mode: how many instances (processes sharing its port) each function runs as; default 1. */
   functionInstances?: InstanceCounts;
+  /** QUEUE_SHARDS: queues per kind of task (rbm-revoke, rbm-revoke-1, ...), as Terraform's queue_shards; default 1. */
+  queueShards?: number;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
   /** Of the functions and the sandboxes; default warn. */
@@ -100,6 +103,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const agentId = options.agentId ?? 'local-agent';
   const clientToken = randomBytes(18).toString('base64url');
   const maxAttempts = options.maxAttempts ?? 10;
+  const queueShards = options.queueShards ?? 1;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
@@ -126,10 +130,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       clock,
       projectId,
       location,
-      queues: [
-        { name: queues.revoke, retryConfig },
-        { name: queues.fallback, retryConfig },
-      ],
+      queues: [queues.revoke, queues.fallback].flatMap((queue) =>
+        Array.from({ length: queueShards }, (_, shard) => ({
+          name: shardQueueName(queue, shard),
+          retryConfig,
+        })),
+      ),
     });
     stops.push(() => tasks.stop());
     const sms = await startSmsSandbox({
@@ -169,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       TASKS_LOCATION: location,
       REVOKE_QUEUE: queues.revoke,
       FALLBACK_QUEUE: queues.fallback,
+      QUEUE_SHARDS: String(queueShards),
       REVOKE_URL: urls.revoke,
       FALLBACK_URL: urls.fallback,
       TASKS_SERVICE_ACCOUNT: `rbm-tasks@${projectId}.iam.gserviceaccount.com`,

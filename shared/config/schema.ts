@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { providerSecretNames, providerVariables, smsProviderNames, smsProviders } from '../sms/providers.ts';
+import { maxQueueShards } from '../tasks/names.ts';
 
 // Every environment variable the functions read, grouped by the part of the
 // system that needs it. A function loads only the sections it uses, so the
@@ -50,6 +51,8 @@ export const configSections = {
     TASKS_LOCATION: z.string().min(1),
     REVOKE_QUEUE: z.string().min(1).default('rbm-revoke'),
     FALLBACK_QUEUE: z.string().min(1).default('rbm-fallback'),
+    // Queues per kind, past one queue's 500 dispatches a second: REVOKE_QUEUE, REVOKE_QUEUE-1, ...
+    QUEUE_SHARDS: positiveInt.max(maxQueueShards).default(1),
     REVOKE_URL: url,
     FALLBACK_URL: url,
     // Identity Cloud Tasks signs its OIDC tokens as; the targets accept only it.

@@ -1,3 +1,4 @@
+import { escalationOnReceipt, initialEscalation } from './escalation.ts';
 import { refreshDerived } from './status.ts';
 import type { TrafficType } from './traffic-type.ts';
 import type { Effect, Message, Policy, Revocation, Send } from './types.ts';
@@ -12,6 +13,8 @@ export interface Registration {
   labels: Record<string, string>;
   deadline: Date;
   smsText?: string;
+  /** The SMS nudge when delivered and not READ in time (its text already resolved); absent when off. */
+  escalation?: { unreadAfterMs: number; text: string };
   requestHash: string;
 }
 
@@ -68,6 +71,7 @@ export function registerMessage(
   // from the first try, not from the retry.
   const deadline =
     existing?.send?.state === 'sending' && existing.deadline ? existing.deadline : registration.deadline;
+  const escalation = initialEscalation(registration.escalation);
   const message: Message = {
     ...(existing ?? {
       revocation: noRevocationYet(),
@@ -93,6 +97,8 @@ export function registerMessage(
     },
     updatedAt: now,
   };
+  if (escalation) message.escalation = escalation;
+  else delete message.escalation;
   const effects: Effect[] = [];
   if (message.deliveredAt) {
     message.fallback = {
@@ -100,7 +106,16 @@ export function registerMessage(
       enabled: message.fallback.enabled,
     };
     if (message.fallback.enabled) message.fallback.reason = 'RCS delivery confirmed';
+    // The webhook heard of the delivery first: the nudge counts from that DELIVERED.
+    escalationOnReceipt(message, 'DELIVERED', effects);
   } else if (send.state === 'not_rcs') {
+    if (message.escalation) {
+      message.escalation = {
+        state: 'skipped',
+        unreadAfterMs: message.escalation.unreadAfterMs,
+        reason: 'number is not RCS-capable: no RCS message to read',
+      };
+    }
     // Not RCS-capable: nothing to revoke; go straight to the SMS (docs/rbm-platform.md#send, 404).
     if (message.fallback.enabled) {
       message.fallback.state = 'pending';

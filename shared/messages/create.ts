@@ -5,7 +5,7 @@ import type { Effect, Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
 import { claimMessageId, readMessagesAndOptOuts } from '../store/message-queries.ts';
-import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
+import { type Decision, readMessage, type TimelineEntry, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
 import type { FieldError, PreparedMessage } from './request.ts';
@@ -179,7 +179,19 @@ async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Prom
         policy: item.policy.name,
         messageTrafficType: item.trafficType,
       };
-      return { message: outcome.message, timeline: [registered], result: outcome };
+      const timeline: TimelineEntry[] = [registered];
+      const escalation = outcome.message.escalation;
+      if (escalation?.state === 'pending') {
+        // The webhook heard of the DELIVERED first: the nudge counts from it.
+        timeline.push({
+          id: 'escalation-scheduled',
+          type: 'ESCALATION_SCHEDULED',
+          at: now,
+          nudgeAt: escalation.at,
+          unreadAfterMs: escalation.unreadAfterMs,
+        });
+      }
+      return { message: outcome.message, timeline, result: outcome };
     },
   );
   if (outcome.kind === 'exists') return { status: 200, messageId: item.messageId, message: outcome.message };

@@ -10,8 +10,31 @@ import type { Step } from '../lifecycle/types.ts';
  * recur (re-arm, re-revoke, confirm per round) carries its own sequence number.
  */
 export function taskId(messageId: string, step: Step, sequence = 0, redrive = 0): string {
-  const hash = createHash('sha256').update(messageId).digest('hex').slice(0, 32);
-  return `${hash}-${step}-${sequence}${redrive ? `-r${redrive}` : ''}`;
+  return `${messageHash(messageId)}-${step}-${sequence}${redrive ? `-r${redrive}` : ''}`;
+}
+
+/** Most queues a kind of task may be spread over (QUEUE_SHARDS, Terraform's queue_shards). */
+export const maxQueueShards = 64;
+
+/**
+ * The queue shard of a message: one Cloud Tasks queue dispatches at most 500
+ * tasks a second (docs/SCALING.md), so past that a kind of task is spread
+ * over several queues. Every task of a message goes to the same shard, from
+ * the same hash as its name, so names stay deterministic within their queue
+ * and the webhook cancels a task where it was created.
+ */
+export function queueShard(messageId: string, shards: number): number {
+  if (shards <= 1) return 0;
+  return Number.parseInt(messageHash(messageId).slice(0, 8), 16) % shards;
+}
+
+/** Shard 0 keeps the queue's own name, so going from one queue to several keeps the first. */
+export function shardQueueName(queue: string, shard: number): string {
+  return shard === 0 ? queue : `${queue}-${shard}`;
+}
+
+function messageHash(messageId: string): string {
+  return createHash('sha256').update(messageId).digest('hex').slice(0, 32);
 }
 
 export function queuePath(projectId: string, location: string, queue: string): string {

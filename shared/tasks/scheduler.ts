@@ -1,7 +1,7 @@
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import { grpcCode, hasGrpcCode } from '../grpc/codes.ts';
 import type { Step } from '../lifecycle/types.ts';
-import { queuePath, taskId, taskPath } from './names.ts';
+import { queuePath, queueShard, shardQueueName, taskId, taskPath } from './names.ts';
 
 /**
  * Every Cloud Tasks call is bounded: the webhook awaits them before it
@@ -41,12 +41,14 @@ export interface CloudTasksSettings {
   projectId: string;
   location: string;
   queues: Record<'revoke' | 'fallback', string>;
+  /** Queues per kind (queue, queue-1, ... queue-(n-1)); a message's tasks all go to one (names.ts). Default 1. */
+  queueShards?: number;
   urls: Record<'revoke' | 'fallback', string>;
   serviceAccountEmail: string;
   emulatorHost?: string;
 }
 
-/** Which function handles each step: revoke handles the revoke and confirm steps. */
+/** Which function handles each step: revoke handles the revoke and confirm steps, fallback the SMS ones. */
 const route: Record<Step, 'revoke' | 'fallback'> = {
   revoke: 'revoke',
   expired: 'revoke',
@@ -54,6 +56,8 @@ const route: Record<Step, 'revoke' | 'fallback'> = {
   manual: 'revoke',
   confirm: 'revoke',
   fallback: 'fallback',
+  // The nudge is an SMS: the fallback function sends it, on the fallback queue.
+  escalate: 'fallback',
 };
 
 export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskScheduler {
@@ -65,7 +69,11 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
   };
 
   const nameOf = (task: TaskRef & { redrive?: number }) => {
-    const parent = queuePath(settings.projectId, settings.location, settings.queues[route[task.step]]);
+    const queue = shardQueueName(
+      settings.queues[route[task.step]],
+      queueShard(task.messageId, settings.queueShards ?? 1),
+    );
+    const parent = queuePath(settings.projectId, settings.location, queue);
     return { parent, name: taskPath(parent, taskId(task.messageId, task.step, task.sequence, task.redrive)) };
   };
 

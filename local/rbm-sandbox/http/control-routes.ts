@@ -38,6 +38,7 @@ export const phoneRulesSchema = z.strictObject({
     .optional(),
   silentTtl: z.boolean().optional(),
   neverReads: z.boolean().optional(),
+  readReceipts: z.boolean().optional(),
   read: z.strictObject({ probability: probability.optional(), delay: distribution.optional() }).optional(),
   reply: z
     .strictObject({

@@ -183,6 +183,7 @@ export class PhoneNetwork {
       status: 'queued',
       deliveredAt: null,
       readAt: null,
+      readReported: false,
       revokedAt: null,
       neverDelivered: false,
       revokeAttempts: [],

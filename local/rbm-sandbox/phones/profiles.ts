@@ -80,6 +80,11 @@ export interface PhoneRules {
    */
   silentTtl?: boolean;
   neverReads?: boolean;
+  /**
+   * `false`: the user has turned off sending read receipts, so reading a message posts no
+   * READ (the truth still records when they read it). Default true.
+   */
+  readReceipts?: boolean;
   read?: { probability?: number; delay?: Distribution };
   reply?: {
     probability?: number;
@@ -105,6 +110,8 @@ export interface PhoneProfile {
   };
   silentTtl: boolean;
   read: { probability: number; delay: Distribution };
+  /** Whether reading posts a READ (the user's read-receipts setting). */
+  readReceipts: boolean;
   reply: {
     probability: number;
     delay: Distribution;
@@ -127,6 +134,7 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
     race: { always: false, answer: 'either', deliveredAfterMs: 500, times: null },
     silentTtl: false,
     read: { ...population.read },
+    readReceipts: true,
     reply: { ...population.reply, texts: [...population.reply.texts], suggestion: null },
     unsubscribe: { ...population.unsubscribe },
   };
@@ -155,6 +163,7 @@ export function applyRules(profile: PhoneProfile, rules: PhoneRules): PhoneProfi
   }
   if (rules.silentTtl !== undefined) next.silentTtl = rules.silentTtl;
   if (rules.neverReads) next.read.probability = 0;
+  if (rules.readReceipts !== undefined) next.readReceipts = rules.readReceipts;
   if (rules.reply) {
     const r = rules.reply;
     next.reply.probability = r.probability ?? next.reply.probability;

@@ -101,6 +101,7 @@ beforeAll(async () => {
     TASKS_LOCATION: 'us-central1',
     REVOKE_QUEUE: 'rbm-revoke',
     FALLBACK_QUEUE: 'rbm-fallback',
+    QUEUE_SHARDS: '1',
     REVOKE_URL: urlOf('revoke'),
     FALLBACK_URL: urlOf('fallback'),
     TASKS_SERVICE_ACCOUNT: `rbm-tasks-invoker@${projectId}.iam.gserviceaccount.com`,

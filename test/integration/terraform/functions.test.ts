@@ -110,6 +110,7 @@ const placeholders: Record<string, string> = {
   TASKS_LOCATION: 'us-central1',
   REVOKE_QUEUE: 'rbm-revoke',
   FALLBACK_QUEUE: 'rbm-fallback',
+  QUEUE_SHARDS: '1',
   REVOKE_URL: 'https://rbm-revoke-123456789012.us-central1.run.app',
   FALLBACK_URL: 'https://rbm-fallback-123456789012.us-central1.run.app',
   TASKS_SERVICE_ACCOUNT: 'rbm-tasks-invoker@my-project.iam.gserviceaccount.com',
@@ -424,9 +425,11 @@ describe('terraform service accounts and roles', () => {
     for (const name of ['messages', 'revoke', 'fallback', 'sweep']) expect(fn(name).cancels).toEqual([]);
 
     const queueIam = expression(resource(module, 'google_cloud_tasks_queue_iam_member', 'function').for_each);
-    expect(queueIam).toContain('for queue in f.enqueues');
+    // Every shard of each kind the function schedules into or cancels in (terraform-binary.test.ts plans it).
+    expect(queueIam).toContain('for queue, shard in local.queue_shards');
+    expect(queueIam).toContain('if contains(f.enqueues, shard.kind)');
     expect(queueIam).toContain('role = "roles/cloudtasks.enqueuer"');
-    expect(queueIam).toContain('for queue in f.cancels');
+    expect(queueIam).toContain('if contains(f.cancels, shard.kind)');
     expect(queueIam).toContain('role = "roles/cloudtasks.taskDeleter"');
 
     const actAs = resource(module, 'google_service_account_iam_member', 'act_as_tasks');

@@ -14,7 +14,9 @@ describe('terraform Cloud Tasks queues', () => {
     expect(asObject(queues.fallback).name).toBe('${var.name_prefix}-fallback');
     expect(module.variables.name_prefix!.default).toBe('rbm');
     const queue = resource(module, 'google_cloud_tasks_queue', 'queue');
-    expect(expression(queue.for_each)).toBe('local.queues');
+    // Each kind as queue_shards queues, shard 0 under the kind's own key and name (terraform-binary.test.ts).
+    expect(expression(queue.for_each)).toBe('local.queue_shards');
+    expect(expression(local(module, 'queue_shards'))).toContain('for kind, queue in local.queues');
     expect(expression(queue.name)).toBe('each.value.name');
     expect(expression(queue.location)).toBe('var.region');
   });

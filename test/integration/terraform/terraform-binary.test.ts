@@ -170,6 +170,21 @@ describe.skipIf(!terraformBinary)(
         ...baseline,
         moduleArguments: { rbm_lifecycle: { sms_provider: '"twilio"' } },
       },
+      'three queue shards': {
+        ...baseline,
+        moduleArguments: {
+          rbm_lifecycle: {
+            queue_shards: '3',
+            queue_rate_limits: '{ revoke = { max_dispatches_per_second = 1000 } }',
+          },
+        },
+      },
+      'one queue past 500 dispatches/s': {
+        ...baseline,
+        moduleArguments: {
+          rbm_lifecycle: { queue_rate_limits: '{ revoke = { max_dispatches_per_second = 1000 } }' },
+        },
+      },
       'bad project_id': { ...baseline, variables: { project_id: 'My_Project' } },
       'bad name_prefix': { ...baseline, moduleArguments: { rbm_lifecycle: { name_prefix: '"rbm-"' } } },
       'no archive': { ...baseline, files: { [archive]: null, [manifest]: null } },
@@ -373,6 +388,55 @@ describe.skipIf(!terraformBinary)(
       },
     );
 
+    it(title('one queue of each kind by default, under the keys and names it always had'), async () => {
+      const evaluation = await planned();
+      expect(keys(evaluation, 'google_cloud_tasks_queue.queue')).toEqual(['fallback', 'revoke']);
+    });
+
+    it(
+      title('queue_shards 3: three queues of each kind, the rate limits split, every grant on each'),
+      async () => {
+        const evaluation = await evaluate('three queue shards', scenarios['three queue shards']!);
+        expect(evaluation.ok, evaluation.log).toBe(true);
+        const queues = Object.fromEntries(
+          evaluation
+            .instances('google_cloud_tasks_queue.queue', moduleCall)
+            .map((queue) => [String(queue.key), asObject(queue.input)]),
+        );
+        expect(Object.keys(queues).sort()).toEqual([
+          'fallback',
+          'fallback-1',
+          'fallback-2',
+          'revoke',
+          'revoke-1',
+          'revoke-2',
+        ]);
+        expect(queues['revoke-2']!.name).toBe('rbm-revoke-2');
+        expect(queues.fallback!.name).toBe('rbm-fallback');
+        const limits = (key: string) => asObject(asArray(queues[key]!.rate_limits)[0] ?? null);
+        // 1,000/s in total, a third per queue; the fallback's default 20/s and 50 concurrent likewise.
+        expect(limits('revoke-1').max_dispatches_per_second).toBeCloseTo(1000 / 3);
+        expect(limits('fallback').max_dispatches_per_second).toBeCloseTo(20 / 3);
+        expect(limits('fallback').max_concurrent_dispatches).toBe(17);
+        const grants = keys(evaluation, 'google_cloud_tasks_queue_iam_member.function');
+        for (const queue of Object.keys(queues)) {
+          expect(grants).toContain(`messages/${queue}/enqueuer`);
+          expect(grants).toContain(`sweep/${queue}/enqueuer`);
+        }
+        expect(grants.filter((grant) => grant.endsWith('/taskDeleter'))).toEqual([
+          'webhook/revoke-1/taskDeleter',
+          'webhook/revoke-2/taskDeleter',
+          'webhook/revoke/taskDeleter',
+        ]);
+        for (const fn of evaluation.instances('google_cloudfunctions2_function.fn', moduleCall)) {
+          const env = asObject(
+            asObject(asArray(asObject(fn.input).service_config)[0] ?? null).environment_variables ?? {},
+          );
+          if (fn.key !== 'fallback') expect(env.QUEUE_SHARDS, String(fn.key)).toBe('3');
+        }
+      },
+    );
+
     describe('planted mistakes stop the plan with their own message', () => {
       const preconditionMessage = async (resource: string, mentions: string): Promise<string> => {
         const module = await loadModule(terraformDir);
@@ -403,6 +467,15 @@ describe.skipIf(!terraformBinary)(
         ).replace('${var.sms_provider}', 'twilio');
         expect(await failure('sms twilio without settings')).toContain(message);
       });
+
+      it(
+        title('1,000 revoke dispatches/s on one queue: the queue precondition asks for shards'),
+        async () => {
+          const errors = await failure('one queue past 500 dispatches/s');
+          expect(errors).toContain('Queue rbm-revoke would get 1000 dispatches/s');
+          expect(errors).toContain('raise queue_shards');
+        },
+      );
 
       it(title("a project_id that is no project id: the variable's validation"), async () => {
         expect(await failure('bad project_id')).toContain(await validationMessage('project_id'));
