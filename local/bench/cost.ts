@@ -160,7 +160,22 @@ async function untilFinished(stack: Stack, ids: string[], timeoutMs: number): Pr
       await stack.settle();
       return;
     }
-    if (Date.now() > deadline) throw new Error(`${pending.length} tasks still pending after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const without = ids.filter((_, i) => !finished.some((t) => t.name.includes(prefixes[i]!)));
+      const states = await Promise.all(
+        without.slice(0, 5).map(async (id) => {
+          const doc = await stack.db.collection('messages').doc(id).get();
+          return `${id}: ${doc.exists ? `status ${doc.get('status')}, send ${doc.get('send.state')}` : 'no document'}`;
+        }),
+      );
+      const complaints = (stack.processes?.output ?? []).filter((l) =>
+        /"severity":"(WARNING|ERROR)"/.test(l),
+      );
+      throw new Error(
+        `after ${timeoutMs} ms: ${pending.length} tasks pending, ${without.length} messages with no finished task\n` +
+          `${states.join('\n')}\n${complaints.slice(-5).join('\n')}`,
+      );
+    }
     await sleep(100);
   }
 }
@@ -263,6 +278,15 @@ try {
     await Promise.all(paths.map((spec) => sendAll(stack, spec, warmupPerPath)));
     for (let i = 0; i < warmupPerPath; i++)
       await (await fetch(stack.functions.urls.sweep, { method: 'POST' })).json();
+  }
+
+  // Until the warm-up's last effects have landed (a webhook event posted after its tasks
+  // finished): 2 s in a row with no Firestore call, at most 60 s.
+  for (let waited = 0; waited < 60_000; waited += 2_000) {
+    stack.firestoreEmulator!.resetCalls(stack.projectId);
+    await sleep(2_000);
+    await stack.settle();
+    if (Object.keys(stack.firestoreEmulator!.calls(stack.projectId)).length === 0) break;
   }
 
   // Idle use of each function process (timers, the scaled clock), over 3 s.
