@@ -13,6 +13,7 @@ export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/pr
 export { defaultPopulation } from './phones/profiles.ts';
 export { RbmSandbox, startRbmSandbox } from './sandbox.ts';
 export type {
+  ApiCallTruth,
   MessageStatus,
   MessageTruth,
   PhoneTruth,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rbmRegions } from '../../shared/rbm/regions.ts';
 import { type Clock, SystemClock } from '../common/clock.ts';
 import { type Listening, listen, parseUrl, sendJson } from '../common/http-server.ts';
 import { defaultLogger } from '../common/log.ts';
@@ -250,12 +251,19 @@ export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<
     faults,
     timers,
     log,
+    truth,
     accessToken: options.accessToken ?? null,
     onEffect: () => effectHook.current,
   });
   const listening = await listen(async (req: IncomingMessage, res: ServerResponse) => {
     const { segments, query } = parseUrl(req);
     if (segments[0] === 'v1') return api(req, res, segments, query);
+    // A regional host (https://{region}-rcsbusinessmessaging.googleapis.com): here one port, so
+    // the host a call was addressed to is a path prefix, /r/{region}/v1/... (docs/rbm-sandbox.md).
+    const region = rbmRegions.find((r) => r === segments[1]);
+    if (segments[0] === 'r' && region && segments[2] === 'v1') {
+      return api(req, res, segments.slice(2), query, region);
+    }
     if (segments[0] === 'sandbox' && control) return control(req, res, segments, query);
     sendJson(res, 404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
   }, options.port);

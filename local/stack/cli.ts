@@ -17,6 +17,7 @@ const usage = `Usage: npm start -- [options]
   --time-scale X       clock speed vs real time (default 20: a 10-minute deadline takes 30 s)
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
   --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
+  --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
   -h, --help           show this help`;
@@ -34,6 +35,7 @@ const args = parseCommandLine(program, usage, {
     'time-scale': { type: 'string', default: '20' },
     exit: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
+    'capability-check': { type: 'string', default: 'off' },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
@@ -59,6 +61,9 @@ const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 const logLevel = logLevels.find((level) => level === args['log-level']);
 if (!logLevel)
   usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
+const capabilityCheck = (['off', 'on'] as const).find((c) => c === args['capability-check']);
+if (!capabilityCheck)
+  usageError(program, `--capability-check must be off or on, got "${args['capability-check']}"`);
 const runDemo = args.demo && !args['no-demo'] && messages > 0;
 
 const clock = new SystemClock({ scale: timeScale });
@@ -78,6 +83,7 @@ try {
     clock,
     seed,
     logLevel,
+    capabilityCheck,
     ports: {
       functions: port('functions'),
       rbm: port('rbm'),

@@ -169,12 +169,29 @@ export interface Send {
   /**
    * sending: the id is claimed and the send is under way (a crash here is retried by the caller);
    * sent: through this system; external: the business sent it and registered it;
-   * not_rcs: the platform answered 404 (no RCS).
+   * not_rcs: the platform answered 404 (no RCS), to the send or to the capability check before it.
    */
   state: 'sending' | 'sent' | 'external' | 'not_rcs';
+  /** Set when `not_rcs` came from the capability check: nothing was sent. */
+  from?: 'capability_check';
   at: Date;
   httpStatus?: number;
   latencyMs?: number;
+}
+
+/**
+ * The capability check made before the send (docs/messages-api.md#capability-check):
+ * `reachable` is null when the check failed and the message was sent regardless.
+ */
+export interface CapabilityCheck {
+  outcome: 'reachable' | 'unreachable' | 'failed';
+  reachable: boolean | null;
+  /** The RBM region whose host was asked. */
+  region: 'us' | 'europe' | 'asia';
+  at: Date;
+  /** HTTP status of the answer; 0 when none came. */
+  httpStatus: number;
+  latencyMs: number;
 }
 
 export interface Message {
@@ -184,6 +201,8 @@ export interface Message {
   /** False for a message the system only heard about from the webhook. */
   tracked: boolean;
   send?: Send;
+  /** Present when the send was preceded by a capability check. */
+  capabilityCheck?: CapabilityCheck;
   /** Hash of the registering request: the same request again is idempotent, a different one conflicts. */
   requestHash?: string;
   status: MessageStatus;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { rbmRegions } from '../../../shared/rbm/regions.ts';
 import { e164Pattern } from '../../common/e164.ts';
 import { BodyTooLargeError, phoneQuery, readBody, sendJson } from '../../common/http-server.ts';
 import type { SandboxControls } from './sandbox-controls.ts';
@@ -20,6 +21,7 @@ export const probability = z.number().min(0).max(1);
 
 export const phoneRulesSchema = z.strictObject({
   rcs: z.boolean().optional(),
+  region: z.enum(rbmRegions).optional(),
   features: z.array(z.string()).optional(),
   offline: z
     .array(z.strictObject({ afterMs: z.number().nonnegative().optional(), forMs: z.number().positive() }))
@@ -70,7 +72,7 @@ export const userActionSchema = z.discriminatedUnion('type', [
 
 export const faultRulesSchema = z.array(
   z.strictObject({
-    endpoint: z.enum(['send', 'revoke', 'agentEvent', 'capabilities', '*']),
+    endpoint: z.enum(['send', 'revoke', 'agentEvent', 'capabilities', 'batchGet', '*']),
     kind: z.enum(['error', 'rate-limit', 'slow', 'drop']),
     rate: probability.optional(),
     status: z.number().int().min(400).max(599).optional(),
@@ -172,6 +174,13 @@ export function controlRoutes(sandbox: SandboxControls) {
         return phone ? sendJson(res, 200, phone) : sendJson(res, 404, { error: 'no such phone' });
       }
       if (key === 'webhook') return sendJson(res, 200, sandbox.truth.snapshot(sandbox.clock.now()).webhook);
+      if (key === 'calls' && action === undefined) {
+        const given = phoneQuery(query, 'phoneNumber');
+        if (given === undefined) return sendJson(res, 200, sandbox.truth.callsTo());
+        const phoneNumber = phoneKey(given);
+        if (!phoneNumber) return;
+        return sendJson(res, 200, sandbox.truth.callsTo(phoneNumber));
+      }
     }
     if (method === 'GET' && area === 'clock' && key === undefined) {
       return sendJson(res, 200, {
