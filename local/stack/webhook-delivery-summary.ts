@@ -24,6 +24,6 @@ export function webhookDeliverySummary(
     `webhook (${delivery.concurrency}): ${lags.length} events acknowledged` +
     `${unacked > 0 ? `, ${unacked} not` : ''}; lag p50 ${formatDuration(percentile(lags, 50))}, ` +
     `max ${formatDuration(lags.at(-1) ?? null)} (publish to 200, clock time); ` +
-    `at most ${delivery.maxInFlight} POSTs in flight at once`
+    `at most ${delivery.maxInFlight} POST${delivery.maxInFlight === 1 ? '' : 's'} in flight at once`
   );
 }

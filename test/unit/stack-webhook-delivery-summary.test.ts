@@ -41,5 +41,13 @@ describe('the demo summary line on webhook delivery', () => {
     ).toBe(
       'webhook (serial): 0 events acknowledged; lag p50 —, max — (publish to 200, clock time); at most 0 POSTs in flight at once',
     );
+    expect(
+      webhookDeliverySummary([record(0, 1_000)], {
+        concurrency: 'serial',
+        inFlight: 0,
+        maxInFlight: 1,
+        window: 3,
+      }),
+    ).toMatch(/at most 1 POST in flight at once$/);
   });
 });
