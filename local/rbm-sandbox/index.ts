@@ -23,6 +23,7 @@ export type {
   UserAction,
   WebhookDeliveryTruth,
 } from './truth.ts';
+export type { DeliveryStats } from './webhook/delivery-queue.ts';
 export { sandboxSubscription } from './webhook/envelope.ts';
 export { type HandshakeResult, WebhookHandshakeError } from './webhook/handshake.ts';
 export type {
@@ -32,3 +33,9 @@ export type {
   UserEvent,
   UserMessage,
 } from './webhook/payloads.ts';
+export {
+  adaptiveWindow,
+  isPushConcurrency,
+  type PushConcurrency,
+  pushConcurrencies,
+} from './webhook/push-window.ts';

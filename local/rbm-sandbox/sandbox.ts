@@ -21,7 +21,7 @@ import {
 import { conversationIdFor, PhoneNetwork } from './phones/network.ts';
 import { defaultPopulation, type PhoneProfile, type PhoneRules, type Population } from './phones/profiles.ts';
 import { Truth, type UserAction } from './truth.ts';
-import { DeliveryQueue } from './webhook/delivery-queue.ts';
+import { DeliveryQueue, type DeliveryStats } from './webhook/delivery-queue.ts';
 import { type HandshakeResult, handshake, WebhookHandshakeError } from './webhook/handshake.ts';
 import { WebhookPoster } from './webhook/post.ts';
 import { Publisher } from './webhook/publisher.ts';
@@ -182,6 +182,11 @@ export class RbmSandbox {
   /** Payloads waiting for a 200 from the webhook. */
   get webhookBacklog(): number {
     return this.#queue.length;
+  }
+
+  /** The delivery queue's flow control: POSTs in flight now, the most at once so far, the adaptive window. */
+  get webhookDelivery(): DeliveryStats {
+    return this.#queue.stats();
   }
 
   /**

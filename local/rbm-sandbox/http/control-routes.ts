@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { rbmRegions } from '../../../shared/rbm/regions.ts';
 import { e164Pattern } from '../../common/e164.ts';
 import { BodyTooLargeError, phoneQuery, readBody, sendJson } from '../../common/http-server.ts';
+import { pushConcurrencies } from '../webhook/push-window.ts';
 import type { SandboxControls } from './sandbox-controls.ts';
 
 /**
@@ -94,6 +95,7 @@ export const webhookSettingsSchema = z.strictObject({
   retentionMs: z.number().positive().optional(),
   ackDeadlineMs: z.number().nonnegative().nullable().optional(),
   ackDeadlineRealMs: z.number().nonnegative().optional(),
+  concurrency: z.enum(pushConcurrencies).optional(),
   batchReceipts: z
     .strictObject({ windowMs: z.number().nonnegative(), maxReceipts: z.number().int().positive() })
     .nullable()
@@ -226,6 +228,7 @@ export function controlRoutes(sandbox: SandboxControls) {
         const settings = parse(webhookSettingsSchema);
         return settings && sendJson(res, 200, sandbox.configureWebhook(settings));
       }
+      if (method === 'GET' && key === 'delivery') return sendJson(res, 200, sandbox.webhookDelivery);
       if (method === 'POST' && key === 'handshake')
         return sendJson(res, 200, await sandbox.registerWebhook());
       if (method === 'POST' && key === 'agent-launch-events') {
