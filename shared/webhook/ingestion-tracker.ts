@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Firestore } from '@google-cloud/firestore';
+import type { IngestionShard } from '../lifecycle/ingestion-lag.ts';
+import type { Logger } from '../log/index.ts';
+import { writeIngestionShard } from '../store/ingestion-store.ts';
+import { withDeadline } from '../time/deadline.ts';
+import { webhookLogs } from './logs.ts';
+
+export interface IngestionTrackerDeps {
+  db(): Firestore;
+  now(): Date;
+  log: Logger;
+  lagToleranceMs: number;
+}
+
+/** At most one routine shard write per this long; a change of verdict is written at once. */
+const writeEveryMs = 1_000;
+// A shard write is bookkeeping: it must never hold the platform's queue for long.
+const writeTimeoutMs = 2_000;
+
+/**
+ * This webhook instance's ingestion watermark (shared/lifecycle/ingestion-lag.ts),
+ * kept in memory and written to its own shard document: the revoke function's
+ * confirm step reads the shards to tell "no DELIVERED came" from "a DELIVERED
+ * is still queued". The shard id is new at every cold start, so instances never
+ * write each other's documents. Writes are serialised and never throw.
+ */
+export class IngestionTracker {
+  readonly shardId = randomUUID();
+  readonly #deps: IngestionTrackerDeps;
+  #shard: IngestionShard | undefined;
+  #written: { at: number; lagging: boolean; failed: boolean } | undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(deps: IngestionTrackerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Events with this platform time were stored (not pure duplicates: a retry says nothing of the queue). */
+  stored(platformTime: Date): Promise<void> {
+    const now = this.#deps.now();
+    const previous = this.#shard;
+    this.#shard = {
+      watermark: previous && previous.watermark > platformTime ? previous.watermark : platformTime,
+      // Clocks differ a little: an event "from the future" is simply not late.
+      lastLagMs: Math.max(0, now.getTime() - platformTime.getTime()),
+      lastStoredAt: now,
+      ...(previous?.failedAt ? { failedAt: previous.failedAt } : {}),
+    };
+    return this.#maybeWrite(now);
+  }
+
+  /** A store failed and was answered 503: the event will come again, until then ingestion has a gap. */
+  failed(): Promise<void> {
+    const now = this.#deps.now();
+    // Before any store this instance knows no watermark: the epoch keeps the shard from claiming one.
+    this.#shard = {
+      ...(this.#shard ?? { watermark: new Date(0), lastLagMs: 0, lastStoredAt: new Date(0) }),
+      failedAt: now,
+    };
+    return this.#maybeWrite(now);
+  }
+
+  #maybeWrite(now: Date): Promise<void> {
+    const shard = this.#shard!;
+    const lagging = shard.lastLagMs > this.#deps.lagToleranceMs;
+    const failed = shard.failedAt !== undefined && shard.failedAt > shard.lastStoredAt;
+    const last = this.#written;
+    const due =
+      !last || last.lagging !== lagging || last.failed !== failed || now.getTime() - last.at >= writeEveryMs;
+    if (!due) return this.#queue;
+    this.#written = { at: now.getTime(), lagging, failed };
+    const snapshot = { ...shard, shardId: this.shardId, updatedAt: now };
+    this.#queue = this.#queue.then(async () => {
+      try {
+        await withDeadline(
+          writeIngestionShard(this.#deps.db(), snapshot),
+          writeTimeoutMs,
+          'the ingestion shard',
+        );
+      } catch (error) {
+        // The next write carries the same facts; the webhook's answer does not depend on this one.
+        this.#written = undefined;
+        webhookLogs.ingestionWriteFailed(this.#deps.log, this.shardId, error);
+      }
+    });
+    return this.#queue;
+  }
+}
+
+/** The platform time of a stored envelope: Pub/Sub's publishTime, else the payload's own sendTime. */
+export function platformTimeOf(
+  publishTime: string | undefined,
+  payloadTime: Date | undefined,
+): Date | undefined {
+  if (publishTime) {
+    const at = new Date(publishTime);
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  return payloadTime;
+}
