@@ -70,7 +70,7 @@ export class IngestionTracker {
       !last || last.lagging !== lagging || last.failed !== failed || now.getTime() - last.at >= writeEveryMs;
     if (!due) return this.#queue;
     this.#written = { at: now.getTime(), lagging, failed };
-    const snapshot = { ...shard, shardId: this.shardId, updatedAt: now };
+    const snapshot = { ...shard, shardId: this.shardId, writtenAt: now };
     this.#queue = this.#queue.then(async () => {
       try {
         await withDeadline(
