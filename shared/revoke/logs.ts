@@ -34,7 +34,7 @@ export const revokeLogs = {
       verdict: string;
     },
   ) =>
-    log.warn(
+    log.info(
       {
         event: 'revoke.confirm_deferred',
         messageId,
