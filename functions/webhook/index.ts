@@ -7,7 +7,7 @@ import { compareWebhookType, type WebhookBody, webhookTypeHeader } from '../../s
 import { createRuntime, ingestionSettings, lazyScheduler } from '../../shared/runtime.ts';
 import { withDeadline } from '../../shared/time/deadline.ts';
 import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
-import { IngestionTracker, platformTimeOf } from '../../shared/webhook/ingestion-tracker.ts';
+import { IngestionTracker } from '../../shared/webhook/ingestion-tracker.ts';
 import { webhookLogs } from '../../shared/webhook/logs.ts';
 
 /**
@@ -97,6 +97,7 @@ async function handle(req: ff.Request, webhookType: string | undefined): Promise
   }
   noteWebhookType(webhookType, 'envelope');
 
+  const startedAt = Date.now();
   let outcome: IngestOutcome;
   try {
     outcome = await withDeadline(
@@ -106,14 +107,12 @@ async function handle(req: ff.Request, webhookType: string | undefined): Promise
     );
   } catch (error) {
     webhookLogs.storeFailed(log, error);
-    await tracker.failed();
+    void tracker.failed();
     return { kind: 'unavailable' };
   }
-  const platformTime =
-    outcome.kind === 'stored' && outcome.stored > 0
-      ? platformTimeOf(body.envelope.publishTime, outcome.sentAt)
-      : undefined;
-  if (platformTime) await tracker.stored(platformTime);
+  // Within what is left of the request's deadline, so the answer still beats the push deadline.
+  const budgetMs = Math.min(config.WEBHOOK_DEADLINE_MS - (Date.now() - startedAt), 1_000);
+  await tracker.afterIngest(outcome, body.envelope.publishTime, budgetMs);
   return outcome;
 }
 

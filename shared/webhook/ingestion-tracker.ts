@@ -4,6 +4,7 @@ import type { IngestionShard } from '../lifecycle/ingestion-lag.ts';
 import type { Logger } from '../log/index.ts';
 import { writeIngestionShard } from '../store/ingestion-store.ts';
 import { withDeadline } from '../time/deadline.ts';
+import type { IngestOutcome } from './ingest.ts';
 import { webhookLogs } from './logs.ts';
 
 export interface IngestionTrackerDeps {
@@ -36,8 +37,19 @@ export class IngestionTracker {
     this.#deps = deps;
   }
 
-  /** Events with this platform time were stored (not pure duplicates: a retry says nothing of the queue). */
-  stored(platformTime: Date): Promise<void> {
+  /** After an envelope was ingested: only newly stored events with a platform time move the shard. */
+  afterIngest(outcome: IngestOutcome, publishTime: string | undefined, waitMs: number): Promise<void> {
+    if (outcome.kind !== 'stored' || outcome.stored === 0) return Promise.resolve();
+    const platformTime = platformTimeOf(publishTime, outcome.sentAt);
+    return platformTime ? this.stored(platformTime, waitMs) : Promise.resolve();
+  }
+
+  /**
+   * Events with this platform time were stored (not pure duplicates: a retry says nothing of
+   * the queue). Resolves once the shard is written or `waitMs` has passed, whichever is first:
+   * the caller's answer to the platform must not wait on bookkeeping past its own deadline.
+   */
+  stored(platformTime: Date, waitMs = writeTimeoutMs): Promise<void> {
     const now = this.#deps.now();
     const previous = this.#shard;
     this.#shard = {
@@ -47,10 +59,13 @@ export class IngestionTracker {
       lastStoredAt: now,
       ...(previous?.failedAt ? { failedAt: previous.failedAt } : {}),
     };
-    return this.#maybeWrite(now);
+    return waitAtMost(this.#maybeWrite(now), waitMs);
   }
 
-  /** A store failed and was answered 503: the event will come again, until then ingestion has a gap. */
+  /**
+   * A store failed and was answered 503: the event will come again, until then ingestion has a
+   * gap. The caller need not wait: with Firestore failing, this write may well hang too.
+   */
   failed(): Promise<void> {
     const now = this.#deps.now();
     // Before any store this instance knows no watermark: the epoch keeps the shard from claiming one.
@@ -86,6 +101,11 @@ export class IngestionTracker {
     });
     return this.#queue;
   }
+}
+
+function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return withDeadline(work, ms, 'the ingestion shard').catch(() => {});
 }
 
 /** The platform time of a stored envelope: Pub/Sub's publishTime, else the payload's own sendTime. */
