@@ -67,6 +67,7 @@ ff.http(
 );
 
 async function handle(req: ff.Request, webhookType: string | undefined): Promise<Outcome> {
+  const startedAt = Date.now();
   if (req.method !== 'POST') return reject(405, 'only POST');
   // functions-framework has parsed the body already; refuse oversize bodies before any of our work.
   const declaredLength = Number(req.get('content-length') ?? 0);
@@ -97,7 +98,6 @@ async function handle(req: ff.Request, webhookType: string | undefined): Promise
   }
   noteWebhookType(webhookType, 'envelope');
 
-  const startedAt = Date.now();
   let outcome: IngestOutcome;
   try {
     outcome = await withDeadline(
@@ -110,9 +110,10 @@ async function handle(req: ff.Request, webhookType: string | undefined): Promise
     void tracker.failed();
     return { kind: 'unavailable' };
   }
-  // Within what is left of the request's deadline, so the answer still beats the push deadline.
-  const budgetMs = Math.min(config.WEBHOOK_DEADLINE_MS - (Date.now() - startedAt), 1_000);
-  await tracker.afterIngest(outcome, body.envelope.publishTime, budgetMs);
+  // Within what is left of the request's deadline, so the answer still beats the push deadline;
+  // an answer already past it (a starved instance) is likely one the platform will not take.
+  const leftMs = config.WEBHOOK_DEADLINE_MS - (Date.now() - startedAt);
+  await tracker.afterIngest(outcome, body.envelope.publishTime, Math.min(leftMs, 1_000), leftMs < 0);
   return outcome;
 }
 

@@ -37,11 +37,20 @@ export class IngestionTracker {
     this.#deps = deps;
   }
 
-  /** After an envelope was ingested: only newly stored events with a platform time move the shard. */
-  afterIngest(outcome: IngestOutcome, publishTime: string | undefined, waitMs: number): Promise<void> {
+  /**
+   * After an envelope was ingested: only newly stored events with a platform time move the
+   * shard. `answeredLate`: the answer goes out past the request's deadline, so the platform
+   * has likely given up on it and will deliver it again, holding up its queue meanwhile.
+   */
+  afterIngest(
+    outcome: IngestOutcome,
+    publishTime: string | undefined,
+    waitMs: number,
+    answeredLate = false,
+  ): Promise<void> {
     if (outcome.kind !== 'stored' || outcome.stored === 0) return Promise.resolve();
     const platformTime = platformTimeOf(publishTime, outcome.sentAt);
-    return platformTime ? this.stored(platformTime, waitMs) : Promise.resolve();
+    return platformTime ? this.stored(platformTime, waitMs, answeredLate) : Promise.resolve();
   }
 
   /**
@@ -49,15 +58,17 @@ export class IngestionTracker {
    * the queue). Resolves once the shard is written or `waitMs` has passed, whichever is first:
    * the caller's answer to the platform must not wait on bookkeeping past its own deadline.
    */
-  stored(platformTime: Date, waitMs = writeTimeoutMs): Promise<void> {
+  stored(platformTime: Date, waitMs = writeTimeoutMs, answeredLate = false): Promise<void> {
     const now = this.#deps.now();
     const previous = this.#shard;
+    const failedAt = answeredLate ? now : previous?.failedAt;
     this.#shard = {
       watermark: previous && previous.watermark > platformTime ? previous.watermark : platformTime,
       // Clocks differ a little: an event "from the future" is simply not late.
       lastLagMs: Math.max(0, now.getTime() - platformTime.getTime()),
-      lastStoredAt: now,
-      ...(previous?.failedAt ? { failedAt: previous.failedAt } : {}),
+      // Stored, but as the platform sees it not delivered: a late answer leaves the queue stuck.
+      lastStoredAt: answeredLate ? (previous?.lastStoredAt ?? new Date(0)) : now,
+      ...(failedAt ? { failedAt } : {}),
     };
     return waitAtMost(this.#maybeWrite(now), waitMs);
   }

@@ -103,6 +103,25 @@ describe('IngestionTracker against Firestore', () => {
     expect(ingestionVerdict(mine, at(100), settings, at(300))).toMatchObject({ behind: true });
   });
 
+  it('a store answered past the deadline counts as failed: the platform will deliver it again', async () => {
+    let now = at(0);
+    const tracker = new IngestionTracker({
+      db: () => webhook.fs.db,
+      now: () => now,
+      log,
+      lagToleranceMs: 10_000,
+    });
+    await tracker.stored(at(-1_000));
+    now = at(12_000);
+    await tracker.stored(at(11_000), 1_000, true);
+    const mine = (await readFreshShards(webhook.fs.db, now)).filter((s) => s.shardId === tracker.shardId);
+    expect(mine[0]).toMatchObject({ lastStoredAt: at(0), failedAt: at(12_000), watermark: at(11_000) });
+    const settings = { lagToleranceMs: 10_000, activeWithinMs: 30_000 };
+    // Stored up to 11 s: a decision at 12 s waits, one at 10 s does not.
+    expect(ingestionVerdict(mine, at(12_000), settings, now)).toMatchObject({ behind: true });
+    expect(ingestionVerdict(mine, at(10_000), settings, now)).toMatchObject({ behind: false });
+  });
+
   it('a shard write that fails never throws and never holds the caller past its wait', async () => {
     const unreachable = new Firestore({ projectId: 'nowhere', host: '127.0.0.1:9', ssl: false });
     const tracker = new IngestionTracker({
