@@ -237,7 +237,8 @@ export function confirmRevocation(
     if (decision.capped)
       capNote = ` (ingestion still behind after ${Math.round(ingestion.maxDeferMs / 1000)} s of deferral)`;
   }
-  delete revocation.deferredUntil;
+  // deferredUntil stays: the decision is taken now (at or after it), so dueAt follows it rather
+  // than the long-past grace end, and the sweep does not re-drive the step scheduled here.
 
   if (state === 'requested') {
     revocation.state = 'confirmed';

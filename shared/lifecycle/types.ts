@@ -77,7 +77,7 @@ export interface Revocation {
   /**
    * Confirm steps put off because webhook ingestion was behind (a DELIVERED may be queued):
    * how many, since when (the cap counts from here, across rounds), and until when the
-   * current one waits. deferredUntil is removed once the confirm step decides.
+   * current one waits (once the step decides, when its last deferral ended).
    */
   deferrals?: number;
   deferredSince?: Date;

@@ -164,7 +164,7 @@ describe('confirmRevocation with ingestion behind', () => {
     expect(redrive(outcome.message, t(1_029), 300_000)).toBeUndefined();
   });
 
-  it('once caught up, the deferred confirm decides as before and clears deferredUntil', () => {
+  it('once caught up, the deferred confirm decides as before', () => {
     const first = deferred(
       confirmRevocation(answered(policies.promo, 200), 1, t(720), { verdict: lagging, ...deferral }),
     );
@@ -173,8 +173,24 @@ describe('confirmRevocation with ingestion behind', () => {
       kind: 'recorded',
       message: { revocation: { state: 'confirmed', deferrals: 1 }, fallback: { state: 'pending' } },
     });
-    if (outcome.kind !== 'recorded') return;
-    expect(outcome.message.revocation.deferredUntil).toBeUndefined();
+  });
+
+  it('a re-revoke decided after a deferral is due now, not at the long-past grace end (no sweep re-drive)', () => {
+    let message = answered(policies.otp, 404);
+    let now = t(630);
+    for (let i = 0; i < 6; i += 1) {
+      const outcome = deferred(confirmRevocation(message, 1, now, { verdict: lagging, ...deferral }));
+      message = outcome.message;
+      now = outcome.until;
+    }
+    const decided = confirmRevocation(message, 1, now, { verdict: caughtUp, ...deferral });
+    expect(decided).toMatchObject({
+      kind: 'recorded',
+      effects: [{ kind: 'schedule', step: 'again', at: now }],
+    });
+    if (decided.kind !== 'recorded') return;
+    expect(nextDueAt(decided.message)).toEqual(now);
+    expect(redrive(decided.message, new Date(now.getTime() + 299_000), 300_000)).toBeUndefined();
   });
 
   it('a confirm task that comes before deferredUntil (a duplicate) is skipped', () => {
