@@ -131,6 +131,10 @@ const placeholders: Record<string, string> = {
   TWILIO_BASE_URL: 'https://api.twilio.com',
   SWEEP_BOUND_SECONDS: '300',
   SWEEP_BATCH_SIZE: '200',
+  INGESTION_LAG_TOLERANCE_SECONDS: '10',
+  INGESTION_ACTIVE_WITHIN_SECONDS: '30',
+  INGESTION_RECHECK_SECONDS: '10',
+  INGESTION_MAX_DEFER_SECONDS: '300',
 };
 
 describe('terraform functions', () => {
