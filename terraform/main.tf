@@ -55,6 +55,9 @@ locals {
     ? "https://rcsbusinessmessaging.googleapis.com"
     : "https://${var.rbm_region}-rcsbusinessmessaging.googleapis.com"
   )
+  # Capability checks go to the number's regional host, whatever rbm_region is
+  # (users.batchGet must; Google recommends it for every call): docs/rbm-platform.md#regions.
+  rbm_regional_base_url_template = "https://{region}-rcsbusinessmessaging.googleapis.com"
 
   # One value per queue setting: the queue's retry_config.max_attempts and the
   # handlers' REVOKE_MAX_ATTEMPTS / FALLBACK_MAX_ATTEMPTS both read retry.max_attempts.
@@ -108,6 +111,12 @@ locals {
       RBM_API_BASE_URL = local.rbm_api_base_url
       RBM_TIMEOUT_MS   = tostring(var.rbm_timeout_ms)
     }
+    capabilities = {
+      CAPABILITY_CHECK               = var.capability_check
+      CAPABILITY_CHECK_TIMEOUT_MS    = tostring(var.capability_check_timeout_ms)
+      RBM_REGIONAL_BASE_URL_TEMPLATE = local.rbm_regional_base_url_template
+      RBM_REGION_BY_CALLING_CODE     = join(",", [for prefix, region in var.rbm_region_by_calling_code : "${prefix}=${region}"])
+    }
     webhook = {
       WEBHOOK_MAX_BODY_BYTES = tostring(var.webhook_max_body_bytes)
       WEBHOOK_READ_RECEIPTS  = tostring(var.webhook_read_receipts)
@@ -142,6 +151,12 @@ locals {
       SWEEP_BOUND_SECONDS = tostring(var.sweep_bound_seconds)
       SWEEP_BATCH_SIZE    = tostring(var.sweep_batch_size)
     }
+    ingestion = {
+      INGESTION_LAG_TOLERANCE_SECONDS = tostring(var.ingestion_lag_tolerance_seconds)
+      INGESTION_ACTIVE_WITHIN_SECONDS = tostring(var.ingestion_active_within_seconds)
+      INGESTION_RECHECK_SECONDS       = tostring(var.ingestion_recheck_seconds)
+      INGESTION_MAX_DEFER_SECONDS     = tostring(var.ingestion_max_defer_seconds)
+    }
   }
 
   # The variables left out of every function's environment: the sms section's
@@ -171,7 +186,7 @@ locals {
   functions = {
     webhook = {
       description = "RBM webhook (public): clientToken handshake, X-Goog-Signature check, stores every event once, advances the message, cancels the pending revoke on delivery."
-      sections    = ["core", "rbm", "webhook", "tasks"]
+      sections    = ["core", "rbm", "webhook", "tasks", "ingestion"]
       # The RBM key is used only to send READ receipts (functions/webhook/index.ts).
       secrets  = concat(["RBM_CLIENT_TOKEN", "RBM_CLIENT_TOKEN_PREVIOUS"], var.webhook_read_receipts ? ["RBM_SERVICE_ACCOUNT_KEY"] : [])
       enqueues = ["revoke", "fallback"]
@@ -179,8 +194,8 @@ locals {
       ingress  = "ALLOW_ALL"
     }
     messages = {
-      description = "Messages API (private, IAM): send or register a message with a deadline and a fallback, read one, revoke now."
-      sections    = ["core", "rbm", "tasks"]
+      description = "Messages API (private, IAM): send or register a message with a deadline and a fallback (after a capability check when asked), read one, revoke now."
+      sections    = ["core", "rbm", "tasks", "capabilities"]
       secrets     = ["RBM_SERVICE_ACCOUNT_KEY"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []
@@ -188,7 +203,7 @@ locals {
     }
     revoke = {
       description = "Cloud Tasks target (private, OIDC): at the deadline skip if delivered, else DELETE, record, confirm after the grace period, hand over to fallback."
-      sections    = ["core", "rbm", "tasks", "revokeTarget"]
+      sections    = ["core", "rbm", "tasks", "revokeTarget", "ingestion"]
       secrets     = ["RBM_SERVICE_ACCOUNT_KEY"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []

@@ -71,6 +71,42 @@ variable "rbm_region" {
   }
 }
 
+variable "capability_check" {
+  description = "CAPABILITY_CHECK: \"on\" asks the platform (phones.getCapabilities, on the number's regional host) before every send that does not say otherwise, so a number not reachable over RBM goes straight to its SMS; \"off\" checks only messages that ask (capabilityCheck: true)."
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "on"], var.capability_check)
+    error_message = "capability_check must be off or on."
+  }
+}
+
+variable "capability_check_timeout_ms" {
+  description = "Bound on the capability check before a send, in milliseconds (CAPABILITY_CHECK_TIMEOUT_MS); past it the message is sent as without one."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.capability_check_timeout_ms >= 100 && var.capability_check_timeout_ms == floor(var.capability_check_timeout_ms)
+    error_message = "capability_check_timeout_ms must be a whole number of milliseconds, at least 100."
+  }
+}
+
+variable "rbm_region_by_calling_code" {
+  description = "Overrides of the default E.164 calling-code to RBM region table (RBM_REGION_BY_CALLING_CODE), e.g. { \"7\" = \"asia\" }: which regional host a number's capability checks go to. Google publishes no table; see docs/rbm-platform.md#regions."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for prefix, region in var.rbm_region_by_calling_code :
+      can(regex("^[1-9][0-9]{0,3}$", prefix)) && contains(["us", "europe", "asia"], region)
+    ])
+    error_message = "rbm_region_by_calling_code maps calling codes (1 to 4 digits) to us, europe or asia."
+  }
+}
+
 variable "rbm_timeout_ms" {
   description = "Bound on every RBM API call, in milliseconds (RBM_TIMEOUT_MS)."
   type        = number
@@ -245,6 +281,50 @@ variable "sweep_batch_size" {
   validation {
     condition     = var.sweep_batch_size >= 1 && var.sweep_batch_size <= 1000 && var.sweep_batch_size == floor(var.sweep_batch_size)
     error_message = "sweep_batch_size must be a whole number from 1 to 1000."
+  }
+}
+
+variable "ingestion_lag_tolerance_seconds" {
+  description = "Webhook events stored later than this after their platform time mean the platform's queue is delivering late (INGESTION_LAG_TOLERANCE_SECONDS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ingestion_lag_tolerance_seconds >= 1 && var.ingestion_lag_tolerance_seconds == floor(var.ingestion_lag_tolerance_seconds)
+    error_message = "ingestion_lag_tolerance_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_active_within_seconds" {
+  description = "A webhook instance that stored an event this recently is still delivering (INGESTION_ACTIVE_WITHIN_SECONDS)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ingestion_active_within_seconds >= 1 && var.ingestion_active_within_seconds == floor(var.ingestion_active_within_seconds)
+    error_message = "ingestion_active_within_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_recheck_seconds" {
+  description = "While webhook ingestion is behind, the confirm step looks again after this long (INGESTION_RECHECK_SECONDS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ingestion_recheck_seconds >= 1 && var.ingestion_recheck_seconds == floor(var.ingestion_recheck_seconds)
+    error_message = "ingestion_recheck_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_max_defer_seconds" {
+  description = "Most a message's confirm step waits for webhook ingestion to catch up, in all; it adds to lifecycle law 6's bound (INGESTION_MAX_DEFER_SECONDS)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.ingestion_max_defer_seconds >= 1 && var.ingestion_max_defer_seconds == floor(var.ingestion_max_defer_seconds)
+    error_message = "ingestion_max_defer_seconds must be a whole number of seconds, at least 1."
   }
 }
 

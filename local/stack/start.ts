@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
+import { configSections } from '../../shared/config/schema.ts';
 import type { SmsProviderName } from '../../shared/sms/types.ts';
 import { shardQueueName } from '../../shared/tasks/names.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
@@ -48,6 +49,8 @@ export interface StackOptions {
   sweepBoundSeconds?: number;
   /** SWEEP_BATCH_SIZE: overdue messages per page of a sweep run (default 200). */
   sweepBatchSize?: number;
+  /** The INGESTION_* settings of the webhook and revoke functions, in seconds (default: the schema's). */
+  ingestion?: Partial<IngestionSeconds>;
   /**
    * in-process (default): every function in this process, on one port, on this clock.
    * processes: each function in its own process, as Cloud Run runs it, so one can be
@@ -60,6 +63,8 @@ export interface StackOptions {
   queueShards?: number;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
+  /** CAPABILITY_CHECK, the deployment's default capability check before a send; default off. */
+  capabilityCheck?: 'on' | 'off';
   /** Of the functions and the sandboxes; default warn. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Of the functions only, when it should differ (a benchmark logs as production does, at info). */
@@ -86,6 +91,8 @@ export interface Stack {
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+type IngestionSeconds = ReturnType<typeof configSections.ingestion.parse>;
 
 const location = 'local';
 const queues = { revoke: 'rbm-revoke', fallback: 'rbm-fallback' };
@@ -171,6 +178,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       RBM_AGENT_ID: agentId,
       RBM_API_BASE_URL: rbm.url,
       RBM_ACCESS_TOKEN: 'local-sandbox-token',
+      // One port plays every host: a regional host is the sandbox's /r/{region} prefix.
+      RBM_REGIONAL_BASE_URL_TEMPLATE: `${rbm.url}/r/{region}`,
+      CAPABILITY_CHECK: options.capabilityCheck ?? 'off',
       RBM_CLIENT_TOKEN: clientToken,
       TASKS_LOCATION: location,
       REVOKE_QUEUE: queues.revoke,
@@ -184,6 +194,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       FALLBACK_MAX_ATTEMPTS: String(maxAttempts),
       SWEEP_BOUND_SECONDS: String(options.sweepBoundSeconds ?? 300),
       ...(options.sweepBatchSize === undefined ? {} : { SWEEP_BATCH_SIZE: String(options.sweepBatchSize) }),
+      ...ingestionEnvironment(options.ingestion ?? {}),
       ...smsEnvironment(options.smsProvider ?? 'http', sms),
     });
     let functions: FunctionsServer;
@@ -239,6 +250,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/** Every INGESTION_* variable, the schema's default where the options leave one out. */
+function ingestionEnvironment(given: Partial<IngestionSeconds>): Record<string, string> {
+  const settings = { ...configSections.ingestion.parse({}), ...given };
+  return Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value)]));
 }
 
 /** Fails fast, naming what is missing, when nothing listens at `host:port` (instead of hanging on gRPC retries). */

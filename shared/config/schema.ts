@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRegionOverrides, type RegionTable, regionalBaseUrl } from '../rbm/regions.ts';
 import { providerSecretNames, providerVariables, smsProviderNames, smsProviders } from '../sms/providers.ts';
 import { maxQueueShards } from '../tasks/names.ts';
 
@@ -31,6 +32,32 @@ export const configSections = {
     // A fixed bearer token, only for the local RBM sandbox (see shared/rbm/auth.ts).
     RBM_ACCESS_TOKEN: secret.optional(),
   }),
+  // The capability check before a send (docs/messages-api.md#capability-check) and the
+  // regional hosts it is routed to (docs/rbm-platform.md#regions).
+  capabilities: z.object({
+    // The deployment's default; a message's own `capabilityCheck` wins.
+    CAPABILITY_CHECK: z.enum(['off', 'on']).default('off'),
+    // Bound on the check: past it the message is sent as without one, so keep it short.
+    CAPABILITY_CHECK_TIMEOUT_MS: positiveInt.default(2_000),
+    // Regional base URL with {region} (us, europe, asia); unset: derived from RBM_API_BASE_URL.
+    RBM_REGIONAL_BASE_URL_TEMPLATE: z
+      .string()
+      .refine((t) => t.includes('{region}'), 'must contain {region}')
+      .refine((t) => url.safeParse(regionalBaseUrl(t, 'europe')).success, 'must be an http(s) URL')
+      .optional(),
+    // prefix=region pairs laid over the default calling-code table, e.g. "7=asia,90=asia".
+    RBM_REGION_BY_CALLING_CODE: z
+      .string()
+      .default('')
+      .transform((text, ctx): RegionTable => {
+        const parsed = parseRegionOverrides(text);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
+  }),
   webhook: z.object({
     RBM_CLIENT_TOKEN: secret,
     // Second accepted token while the webhook's clientToken is being rotated.
@@ -46,6 +73,18 @@ export const configSections = {
     // Law 6's bound: a message with nothing happening this long after it was due is re-driven.
     SWEEP_BOUND_SECONDS: positiveInt.default(300),
     SWEEP_BATCH_SIZE: positiveInt.default(200),
+  }),
+  // The confirm step's view of webhook ingestion (shared/lifecycle/ingestion-lag.ts): it does not
+  // conclude "no DELIVERED came" while events arrive late and a DELIVERED may still be queued.
+  ingestion: z.object({
+    // Events stored later than this after their platform time mean the queue is delivering late.
+    INGESTION_LAG_TOLERANCE_SECONDS: positiveInt.default(10),
+    // A webhook instance that stored an event this recently is still delivering.
+    INGESTION_ACTIVE_WITHIN_SECONDS: positiveInt.default(30),
+    // A deferred confirm step looks again after this long...
+    INGESTION_RECHECK_SECONDS: positiveInt.default(10),
+    // ...and proceeds anyway once this long has passed since its message's first deferral (adds to law 6's bound).
+    INGESTION_MAX_DEFER_SECONDS: positiveInt.default(300),
   }),
   tasks: z.object({
     TASKS_LOCATION: z.string().min(1),

@@ -79,6 +79,14 @@ export interface Revocation {
   lastAt?: Date;
   requestedAt?: Date;
   confirmedAt?: Date;
+  /**
+   * Confirm steps put off because webhook ingestion was behind (a DELIVERED may be queued):
+   * how many, since when (the cap counts from here, across rounds), and until when the
+   * current one waits (once the step decides, when its last deferral ended).
+   */
+  deferrals?: number;
+  deferredSince?: Date;
+  deferredUntil?: Date;
   /** Why the revocation ended as it did, in words an operator can act on. */
   reason?: string;
 }
@@ -169,12 +177,29 @@ export interface Send {
   /**
    * sending: the id is claimed and the send is under way (a crash here is retried by the caller);
    * sent: through this system; external: the business sent it and registered it;
-   * not_rcs: the platform answered 404 (no RCS).
+   * not_rcs: the platform answered 404 (no RCS), to the send or to the capability check before it.
    */
   state: 'sending' | 'sent' | 'external' | 'not_rcs';
+  /** Set when `not_rcs` came from the capability check: nothing was sent. */
+  from?: 'capability_check';
   at: Date;
   httpStatus?: number;
   latencyMs?: number;
+}
+
+/**
+ * The capability check made before the send (docs/messages-api.md#capability-check):
+ * `reachable` is null when the check failed and the message was sent regardless.
+ */
+export interface CapabilityCheck {
+  outcome: 'reachable' | 'unreachable' | 'failed';
+  reachable: boolean | null;
+  /** The RBM region whose host was asked. */
+  region: 'us' | 'europe' | 'asia';
+  at: Date;
+  /** HTTP status of the answer; 0 when none came. */
+  httpStatus: number;
+  latencyMs: number;
 }
 
 export interface Message {
@@ -184,6 +209,8 @@ export interface Message {
   /** False for a message the system only heard about from the webhook. */
   tracked: boolean;
   send?: Send;
+  /** Present when the send was preceded by a capability check. */
+  capabilityCheck?: CapabilityCheck;
   /** Hash of the registering request: the same request again is idempotent, a different one conflicts. */
   requestHash?: string;
   status: MessageStatus;
@@ -240,5 +267,8 @@ export type Effect =
   | { kind: 'cancel_revoke_task'; sequence: number }
   /** Best effort: the escalation's handler re-checks READ before it sends. */
   | { kind: 'cancel_escalation_task' }
-  /** `redrive` makes a fresh task name for a step whose first task was lost (the sweep). */
-  | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number };
+  /**
+   * `redrive` makes a fresh task name for a step whose first task was lost (the sweep);
+   * `deferral` one for a confirm step put off while ingestion is behind.
+   */
+  | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number; deferral?: number };

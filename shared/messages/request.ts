@@ -94,6 +94,11 @@ export const messageRequestSchema = z
       .optional(),
     /** Also set the platform's own expireTime from the deadline (only when it is within 15 days). */
     platformExpiry: z.boolean().default(false),
+    /**
+     * Ask the platform first (phones.getCapabilities on the number's regional host); a number
+     * not reachable over RBM goes straight to its SMS. Absent: the deployment's CAPABILITY_CHECK.
+     */
+    capabilityCheck: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict()
   .refine((r) => (r.deadline === undefined) !== (r.revokeAfter === undefined), {
@@ -103,6 +108,10 @@ export const messageRequestSchema = z
   .refine((r) => !r.platformExpiry || r.content !== undefined, {
     message: 'the platform expiry applies to a message this system sends: give content too',
     path: ['platformExpiry'],
+  })
+  .refine((r) => !r.capabilityCheck || r.content !== undefined, {
+    message: 'the capability check applies to a message this system sends: give content too',
+    path: ['capabilityCheck'],
   });
 
 export type MessageRequest = z.infer<typeof messageRequestSchema>;
@@ -188,6 +197,7 @@ export function prepareMessage(
     requestHash: createHash('sha256').update(canonicalJson(identity)).digest('hex'),
     ...(request.sms ? { smsText: request.sms.text } : {}),
     ...(escalation ? { escalation } : {}),
+    ...(request.capabilityCheck === undefined ? {} : { capabilityCheck: request.capabilityCheck }),
     ...(request.content
       ? {
           sendBody: {

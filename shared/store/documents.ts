@@ -29,4 +29,6 @@ export const collections = {
   agentEvents: 'agentEvents',
   unknownEvents: 'unknownEvents',
   deadLetters: 'deadLetters',
+  /** One document per webhook instance: how far it has stored the platform's events. */
+  ingestion: 'ingestion',
 } as const;

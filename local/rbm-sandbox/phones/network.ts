@@ -1,3 +1,4 @@
+import type { RbmRegion } from '../../../shared/rbm/regions.ts';
 import { hashSeed, type Prng } from '../../common/random.ts';
 import { ApiError } from '../api/google-errors.ts';
 import type { ValidAgentMessage } from '../api/validation.ts';
@@ -127,6 +128,12 @@ export class PhoneNetwork {
     const phone = this.phone(number);
     if (!phone.profile.rcs) throw notReachable(number);
     return { features: [...phone.profile.features] };
+  }
+
+  /** A number's region and whether it is reachable over RBM, for users.batchGet. */
+  reachability(number: string): { region: RbmRegion; reachable: boolean } {
+    const { profile } = this.phone(number);
+    return { region: profile.region, reachable: profile.rcs };
   }
 
   /**

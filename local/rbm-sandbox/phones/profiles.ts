@@ -1,3 +1,4 @@
+import { type RbmRegion, regionOf } from '../../../shared/rbm/regions.ts';
 import type { Distribution, Prng } from '../../common/random.ts';
 
 /**
@@ -66,6 +67,8 @@ export interface RaceRule {
 /** Explicit per-number rules. Every field is optional; unset fields keep the drawn profile. */
 export interface PhoneRules {
   rcs?: boolean;
+  /** The RBM region the number belongs to (users.batchGet's host); default from its calling code. */
+  region?: RbmRegion;
   features?: string[];
   /** Offline spells relative to when the rules are set; `[]` means always online. Replaces the drawn schedule. */
   offline?: Array<{ afterMs?: number; forMs: number }>;
@@ -99,6 +102,7 @@ export interface PhoneRules {
 export interface PhoneProfile {
   phoneNumber: string;
   rcs: boolean;
+  region: RbmRegion;
   features: string[];
   latency: Distribution;
   inFlight: Distribution;
@@ -128,6 +132,8 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
   return {
     phoneNumber,
     rcs: traits.chance(population.rcsProbability),
+    // The product's default table (shared/rbm/regions.ts): the platform's own mapping is unpublished.
+    region: regionOf(phoneNumber),
     features: [...allFeatures],
     latency: population.latency,
     inFlight: population.inFlight,
@@ -144,6 +150,7 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
 export function applyRules(profile: PhoneProfile, rules: PhoneRules): PhoneProfile {
   const next: PhoneProfile = structuredClone(profile);
   if (rules.rcs !== undefined) next.rcs = rules.rcs;
+  if (rules.region !== undefined) next.region = rules.region;
   if (rules.features) next.features = [...rules.features];
   if (rules.latency !== undefined) next.latency = rules.latency;
   if (rules.inFlight !== undefined) next.inFlight = rules.inFlight;

@@ -96,6 +96,11 @@ beforeAll(async () => {
     RBM_AGENT_ID: agentId,
     RBM_API_BASE_URL: rbm.url,
     RBM_TIMEOUT_MS: '10000',
+    CAPABILITY_CHECK: 'off',
+    CAPABILITY_CHECK_TIMEOUT_MS: '2000',
+    // The sandbox plays every regional host under /r/{region} (docs/rbm-sandbox.md).
+    RBM_REGIONAL_BASE_URL_TEMPLATE: `${rbm.url}/r/{region}`,
+    RBM_REGION_BY_CALLING_CODE: '',
     WEBHOOK_MAX_BODY_BYTES: '1048576',
     WEBHOOK_READ_RECEIPTS: 'false',
     TASKS_LOCATION: 'us-central1',
@@ -112,6 +117,10 @@ beforeAll(async () => {
     SMS_HTTP_URL: sms.genericUrl,
     SWEEP_BOUND_SECONDS: '300',
     SWEEP_BATCH_SIZE: '200',
+    INGESTION_LAG_TOLERANCE_SECONDS: '10',
+    INGESTION_ACTIVE_WITHIN_SECONDS: '30',
+    INGESTION_RECHECK_SECONDS: '10',
+    INGESTION_MAX_DEFER_SECONDS: '300',
     RBM_CLIENT_TOKEN: clientToken,
     SMS_HTTP_SECRET: sms.genericSecret,
   };

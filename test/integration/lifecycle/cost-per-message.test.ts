@@ -100,12 +100,16 @@ describe.skipIf(external)('cost per message on the common paths', () => {
       sms: 1,
     });
     // messages: 2 reads + 2 commits as above; revoke: claim and result (a read and a commit each);
-    // confirm: one of each; fallback: claim and result.
+    // confirm: one of each, and one query of the webhook's ingestion shards (none here: a healthy
+    // webhook writes none; Firestore bills an empty query as one read); fallback: claim and result.
     expect(cost.firestore).toEqual({
       BatchGetDocuments: 7,
       Commit: 7,
+      RunQuery: 1,
       documentsRead: 8,
       documentsWritten: 12,
+      queryDocuments: 0,
+      queryReads: 1,
     });
   });
 
@@ -122,8 +126,11 @@ describe.skipIf(external)('cost per message on the common paths', () => {
     expect(cost.firestore).toEqual({
       BatchGetDocuments: 7,
       Commit: 7,
+      RunQuery: 1,
       documentsRead: 8,
       documentsWritten: 12,
+      queryDocuments: 0,
+      queryReads: 1,
     });
     // Timeline: registered, the revoke attempt, the confirmation, the SMS attempt, beside the
     // message; three tasks (revoke, confirm, fallback), each created and delivered once.
@@ -135,7 +142,7 @@ describe.skipIf(external)('cost per message on the common paths', () => {
       FALLBACK_ATTEMPT: 1,
     });
     expect(billable(cost.units)).toMatchObject({
-      reads: 8,
+      reads: 9, // 8 documents and the empty query's 1
       writes: 12,
       ttlDeletes: 5,
       taskOperations: 6,
@@ -161,12 +168,15 @@ describe.skipIf(external)('cost per message on the common paths', () => {
       sms: 0,
     });
     // messages: 2 reads + 2 commits; revoke: claim and result; webhook DELIVERED; confirm
-    // (finds it delivered: a read, a commit that ends the transaction).
+    // (the ingestion-shard query, then finds it delivered: a read, a commit that ends the transaction).
     expect(cost.firestore).toEqual({
       BatchGetDocuments: 6,
       Commit: 6,
+      RunQuery: 1,
       documentsRead: 8,
       documentsWritten: 8,
+      queryDocuments: 0,
+      queryReads: 1,
     });
     expect(cost.units.firestore.ttlKinds).toEqual({
       message: 1,

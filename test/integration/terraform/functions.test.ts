@@ -103,6 +103,10 @@ const placeholders: Record<string, string> = {
     client_email: 'rbm@p.iam.gserviceaccount.com',
     private_key: 'k',
   }),
+  CAPABILITY_CHECK: 'off',
+  CAPABILITY_CHECK_TIMEOUT_MS: '2000',
+  RBM_REGIONAL_BASE_URL_TEMPLATE: 'https://{region}-rcsbusinessmessaging.googleapis.com',
+  RBM_REGION_BY_CALLING_CODE: '',
   RBM_CLIENT_TOKEN: 'client-token',
   RBM_CLIENT_TOKEN_PREVIOUS: 'previous-token',
   WEBHOOK_MAX_BODY_BYTES: '1048576',
@@ -127,6 +131,10 @@ const placeholders: Record<string, string> = {
   TWILIO_BASE_URL: 'https://api.twilio.com',
   SWEEP_BOUND_SECONDS: '300',
   SWEEP_BATCH_SIZE: '200',
+  INGESTION_LAG_TOLERANCE_SECONDS: '10',
+  INGESTION_ACTIVE_WITHIN_SECONDS: '30',
+  INGESTION_RECHECK_SECONDS: '10',
+  INGESTION_MAX_DEFER_SECONDS: '300',
 };
 
 describe('terraform functions', () => {
