@@ -20,7 +20,7 @@ const usage = `Usage: npm start -- [options]
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
   --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
   --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
-  --webhook-concurrency M  serial (default: the RBM sandbox posts one event at a time) or adaptive (Pub/Sub push's slow start)
+  --webhook-concurrency M  adaptive (default: the RBM sandbox posts as Pub/Sub push does, a window that adapts to the answers) or serial (one event at a time)
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
   -h, --help           show this help`;
@@ -39,7 +39,7 @@ const args = parseCommandLine(program, usage, {
     exit: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     'capability-check': { type: 'string', default: 'off' },
-    'webhook-concurrency': { type: 'string', default: 'serial' },
+    'webhook-concurrency': { type: 'string', default: 'adaptive' },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
