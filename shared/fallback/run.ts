@@ -9,6 +9,8 @@ export interface FallbackDeps {
   db(): Firestore;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
   log: Logger;
   sms: SmsProvider;
   leaseMs: number;
@@ -44,7 +46,7 @@ export async function runFallback(
   const claimedAt = deps.now();
   let plan: FallbackPlan;
   try {
-    plan = await updateMessage<FallbackPlan>(deps.db(), messageId, deps.retentionMs, (message) => {
+    plan = await updateMessage<FallbackPlan>(deps.db(), messageId, deps.storeConfig, (message) => {
       const decided = planFallback(message, claimedAt, { provider: deps.sms.name, leaseMs: deps.leaseMs });
       if (decided.action === 'claim') {
         return {
@@ -94,7 +96,7 @@ export async function runFallback(
     outcome = await updateMessage<SendOutcome | undefined>(
       deps.db(),
       messageId,
-      deps.retentionMs,
+      deps.storeConfig,
       (message) => {
         if (!message) return { result: undefined };
         const applied = applySendResult(message, attempt, result, task.finalTry, answeredAt);

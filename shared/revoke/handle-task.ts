@@ -22,6 +22,8 @@ export interface RevokeDeps {
   log: Logger;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
 }
 
 export type RevokeTaskOutcome =
@@ -48,7 +50,7 @@ async function revokeStep(task: TaskRequest, step: RevokeStep, deps: RevokeDeps)
   const plan = await updateMessage(
     deps.db(),
     messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<RevokePlan> => {
       const plan = planRevoke(message, step, sequence, startedAt);
       switch (plan.action) {
@@ -105,7 +107,7 @@ async function callRbm(
   const outcome = await updateMessage(
     deps.db(),
     claimed.messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<RevokeOutcome | undefined> => {
       if (!message) return { result: undefined };
       const applied = applyRevokeResult(
@@ -162,7 +164,7 @@ async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeT
   const outcome = await updateMessage(
     deps.db(),
     task.messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<Confirmed> => {
       const confirmed = confirmRevocation(message, round, now);
       if (confirmed.kind === 'skip') return { result: confirmed };

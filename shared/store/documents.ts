@@ -29,4 +29,6 @@ export const collections = {
   agentEvents: 'agentEvents',
   unknownEvents: 'unknownEvents',
   deadLetters: 'deadLetters',
+  /** The outcomes outbox: one document per outcome pushed to the business (docs/outcomes.md). */
+  outcomes: 'outcomes',
 } as const;
