@@ -27,7 +27,7 @@ resource "google_firestore_database" "this" {
 locals {
   # Collections whose documents carry expireAt (shared/store): TTL deletes them
   # once it is past. optOuts is current state, not history: it has no expireAt.
-  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters"]
+  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters", "outcomes"]
 
   # Fields no query filters or orders on (docs/console.md, "Single-field indexes
   # to keep, and to exempt"). events is a collection group (messages/*/events).
@@ -40,6 +40,7 @@ locals {
     agentEvents   = ["receivedAt", "payload"]
     unknownEvents = ["payload"]
     deadLetters   = ["data", "attributes"]
+    outcomes      = ["payload", "lastError"]
   }
 
   # Console queries (docs/console.md, "Composite indexes"): "FIELD ASC|DESC", in order.
@@ -51,6 +52,8 @@ locals {
     I5 = { collection = "messages", fields = ["duplicateDelivery ASC", "createdAt DESC"] }
     I6 = { collection = "messages", fields = ["phoneNumber ASC", "createdAt DESC"] }
     I7 = { collection = "userMessages", fields = ["phoneNumber ASC", "sendTime DESC"] }
+    # The sweep's re-drive of outcome pushes whose event was lost (shared/outcomes/redrive.ts).
+    I8 = { collection = "outcomes", fields = ["state ASC", "touchedAt ASC"] }
   }
 
   # The report with a time window (shared/store/report-queries.ts): an equality filter or

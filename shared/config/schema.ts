@@ -53,32 +53,23 @@ export const configSections = {
     SWEEP_BATCH_SIZE: positiveInt.default(200),
   }),
   // Delivery of the outbox (the outcomes function, and the sweep's re-drive of lost events).
-  outcomes: z
-    .object({
-      OUTCOME_PUSH: z.stringbool().default(false),
-      // Where outcomes go when a message names no callback URL of its own.
-      OUTCOME_CALLBACK_URL: url.optional(),
-      // Standard Webhooks signing secret, whsec_<base64 of 24 to 64 bytes>, from Secret Manager.
-      OUTCOME_SIGNING_SECRET: z
-        .string()
-        .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_<base64>')
-        .optional(),
-      // Bounds one POST, connect to last byte of the answer.
-      OUTCOME_TIMEOUT_MS: positiveInt.default(10_000),
-      // A push not answered 2xx within this many attempts, or this long after the outcome, is given up.
-      OUTCOME_MAX_ATTEMPTS: positiveInt.default(20),
-      OUTCOME_MAX_AGE_HOURS: positiveInt.default(24),
-      // The sweep re-drives a pending push nobody attempted for this long (a lost event).
-      OUTCOME_REDRIVE_SECONDS: positiveInt.default(600),
-    })
-    .superRefine((env, ctx) => {
-      if (env.OUTCOME_PUSH && !env.OUTCOME_SIGNING_SECRET)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['OUTCOME_SIGNING_SECRET'],
-          message: 'required when OUTCOME_PUSH is true',
-        });
-    }),
+  // OUTCOME_SIGNING_SECRET is required when OUTCOME_PUSH (core) is true: shared/outcomes/deliver.ts.
+  outcomes: z.object({
+    // Where outcomes go when a message names no callback URL of its own.
+    OUTCOME_CALLBACK_URL: url.optional(),
+    // Standard Webhooks signing secret, whsec_<base64>, from Secret Manager.
+    OUTCOME_SIGNING_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'expected whsec_ and the key in base64')
+      .optional(),
+    // Bounds one POST, connect to last byte of the answer.
+    OUTCOME_TIMEOUT_MS: positiveInt.default(10_000),
+    // A push not answered 2xx within this many attempts, or this long after the outcome, is given up.
+    OUTCOME_MAX_ATTEMPTS: positiveInt.default(20),
+    OUTCOME_MAX_AGE_HOURS: positiveInt.default(24),
+    // The sweep re-drives a pending push nobody attempted for this long (a lost event).
+    OUTCOME_REDRIVE_SECONDS: positiveInt.default(600),
+  }),
   tasks: z.object({
     TASKS_LOCATION: z.string().min(1),
     REVOKE_QUEUE: z.string().min(1).default('rbm-revoke'),

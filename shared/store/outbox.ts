@@ -28,6 +28,8 @@ export interface OutboxDoc {
   attempts: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Created or last attempted: the sweep re-drives a pending push untouched for OUTCOME_REDRIVE_SECONDS. */
+  touchedAt: Date;
   lastAttemptAt?: Date;
   lastStatus?: number;
   lastError?: string;
@@ -63,6 +65,7 @@ export function writeReachedOutcomes(
       attempts: 0,
       createdAt,
       updatedAt: createdAt,
+      touchedAt: createdAt,
       expireAt: new Date(createdAt.getTime() + settings.retentionMs),
     };
     tx.set(outbox.doc(outcome.id), doc);

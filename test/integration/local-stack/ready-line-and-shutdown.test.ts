@@ -116,7 +116,7 @@ describe('npm start: the ready line and shutdown', () => {
     const s = await start(['--no-demo', ...freePorts]);
     expect(s.first.startsWith('{"ready":true')).toBe(true);
     const ready = JSON.parse(s.first);
-    const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep'];
+    const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'];
     expect(Object.keys(ready.functions).sort()).toEqual([...names].sort());
     for (const name of names)
       expect(ready.functions[name]).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${name}$`));
