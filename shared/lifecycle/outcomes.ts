@@ -105,7 +105,12 @@ const occurredAt: Record<OutcomeKind, (message: Message) => Date | undefined> = 
 
 export function outcomePayload(kind: OutcomeKind, message: Message): OutcomePayload {
   const iso = (date: Date | undefined) => date?.toISOString();
-  const reason = message.fallback.reason ?? message.revocation.reason;
+  const reason =
+    message.fallback.reason ??
+    message.revocation.reason ??
+    (message.send?.state === 'not_rcs'
+      ? 'not RCS-capable (the platform answered 404 to the send)'
+      : undefined);
   const data: OutcomePayload['data'] = {
     outcomeId: outcomeId(message.messageId, kind),
     messageId: message.messageId,
