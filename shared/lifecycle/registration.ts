@@ -12,6 +12,8 @@ export interface Registration {
   labels: Record<string, string>;
   deadline: Date;
   smsText?: string;
+  /** Where the message's outcomes are pushed (shared/lifecycle/outcomes.ts). */
+  callback?: { url: string };
   requestHash: string;
 }
 
@@ -84,6 +86,7 @@ export function registerMessage(
     policy: registration.policy,
     messageTrafficType: registration.trafficType,
     labels: registration.labels,
+    ...(registration.callback ? { callback: registration.callback } : {}),
     createdAt: existing?.createdAt ?? now,
     deadline,
     fallback: {

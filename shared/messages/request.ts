@@ -4,6 +4,7 @@ import { customPolicy, policies } from '../lifecycle/policy.ts';
 import type { Registration } from '../lifecycle/registration.ts';
 import { defaultTrafficType, trafficTypes } from '../lifecycle/traffic-type.ts';
 import { parseDuration } from '../time/duration.ts';
+import { callbackSchema } from './callback.ts';
 
 /**
  * The `messages` API's input, validated with messages that name the field.
@@ -70,6 +71,8 @@ export const messageRequestSchema = z
       .optional(),
     /** Also set the platform's own expireTime from the deadline (only when it is within 15 days). */
     platformExpiry: z.boolean().default(false),
+    /** Where this message's outcomes are pushed (docs/outcomes.md); the deployment's URL otherwise. */
+    callback: callbackSchema.optional(),
   })
   .strict()
   .refine((r) => (r.deadline === undefined) !== (r.revokeAfter === undefined), {
@@ -158,6 +161,7 @@ export function prepareMessage(
     deadline,
     requestHash: createHash('sha256').update(canonicalJson(identity)).digest('hex'),
     ...(request.sms ? { smsText: request.sms.text } : {}),
+    ...(request.callback ? { callback: request.callback } : {}),
     ...(request.content
       ? {
           sendBody: {

@@ -116,6 +116,24 @@ describe('each lifecycle path pushes exactly its outcomes', () => {
 });
 
 describe('delivery of the pushes', () => {
+  it("a message's own callback URL receives its outcomes; the message stores it", async () => {
+    const phone = '+14155550307';
+    h.stack.rbm.setPhone(phone, {
+      rcs: true,
+      offline: [],
+      latency: { median: 1_000, spread: 0 },
+      neverReads: true,
+    });
+    const own = `${h.stack.outcomes!.receiver.url}/tenant-7`;
+    const id = await sendOk(h, promoRequest(phone, { callback: { url: own } }));
+    await h.advance(5 * 60_000);
+    const pushed = heard(id);
+    expect(pushed.kinds).toEqual(['delivered']);
+    expect(pushed.of('delivered').path).toBe('/rbm/outcomes/tenant-7');
+    expect((await h.stack.db.doc(`messages/${id}`).get()).get('callback')).toEqual({ url: own });
+    expect((await h.stack.db.doc(`outcomes/${id}~delivered`).get()).get('callbackUrl')).toBe(own);
+  });
+
   it('a receiver answering 500 gets the same push again, same webhook-id, and acts on it once', async () => {
     const phone = '+14155550305';
     h.stack.rbm.setPhone(phone, {
