@@ -16,7 +16,10 @@ import { afterEach, describe, expect, it } from 'vitest';
  */
 
 const cli = join(import.meta.dirname, '../../../local/stack/cli.ts');
-const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore'].flatMap((c) => [`--port-${c}`, '0']);
+const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore', 'outcomes'].flatMap((c) => [
+  `--port-${c}`,
+  '0',
+]);
 const children: ChildProcess[] = [];
 
 afterEach(() => {
@@ -125,6 +128,7 @@ describe('npm start: the ready line and shutdown', () => {
       smsSandbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       cloudTasksEmulator: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       firestoreEmulatorHost: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      outcomeReceiver: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/rbm\/outcomes$/),
       projectId: 'rbm-lifecycle-local',
       clientToken: expect.stringMatching(/^\S{16,}$/),
     });
@@ -149,6 +153,8 @@ describe('npm start: the ready line and shutdown', () => {
       overdue: 0,
       redriven: 0,
       failed: 0,
+      // Outcome push is on in `npm start`: no push is left pending.
+      outcomes: { pending: 0, delivered: 0 },
     });
     for (const name of ['revoke', 'fallback']) {
       const response = await fetch(ready.functions[name], {
