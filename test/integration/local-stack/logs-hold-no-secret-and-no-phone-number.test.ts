@@ -15,7 +15,10 @@ import { defaultGenericSecret, defaultTwilioAccount } from '../../../local/sms-s
  */
 
 const cli = join(import.meta.dirname, '../../../local/stack/cli.ts');
-const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore', 'outcomes'].flatMap((c) => [`--port-${c}`, '0']);
+const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore', 'outcomes'].flatMap((c) => [
+  `--port-${c}`,
+  '0',
+]);
 
 async function runDemo(): Promise<{ ready: Record<string, unknown>; output: string; code: number | null }> {
   const { FIRESTORE_EMULATOR_HOST: _external, ...env } = process.env;
