@@ -10,6 +10,7 @@
 #   tasks.tf      the rbm-revoke and rbm-fallback queues
 #   scheduler.tf  the every-minute sweep
 #   firestore.tf  database, TTL, index exemptions, composite indexes
+#   pubsub.tf     the outcomes topic (outcomes.pubsub) and who may publish to it
 
 data "google_project" "this" {
   project_id = var.project_id
@@ -151,6 +152,7 @@ locals {
       OUTCOME_MAX_ATTEMPTS    = tostring(var.outcomes.max_attempts)
       OUTCOME_MAX_AGE_HOURS   = tostring(var.outcomes.max_age_hours)
       OUTCOME_REDRIVE_SECONDS = tostring(var.outcomes.redrive_seconds)
+      OUTCOME_PUBSUB_TOPIC    = "projects/${var.project_id}/topics/${local.outcomes_topic_name}"
     }
   }
 
@@ -162,6 +164,7 @@ locals {
   env_unset = concat(
     [for key, value in local.env_by_section.sms : key if value == null],
     var.outcomes.callback_url == "" ? ["OUTCOME_CALLBACK_URL"] : [],
+    var.outcomes.enabled && var.outcomes.pubsub ? [] : ["OUTCOME_PUBSUB_TOPIC"],
   )
 
   # Secret environment variables (secretNames in shared/config/schema.ts) and the
@@ -271,6 +274,9 @@ locals {
     }
   }
 
+  # The outcomes topic (pubsub.tf): its name is known from inputs, so the environment is too.
+  outcomes_topic_name = "${var.name_prefix}-outcomes"
+
   # Where the outcomes trigger lives: the Firestore database's location.
   outcomes_trigger_region = var.outcomes.trigger_region != null ? var.outcomes.trigger_region : var.firestore.location_id
 
@@ -300,6 +306,7 @@ locals {
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",

@@ -142,7 +142,9 @@ variable "outcomes" {
     database's location (an Eventarc Firestore trigger must be in it); it defaults
     to firestore.location_id. timeout_ms, max_attempts, max_age_hours bound one
     push and its retries; redrive_seconds is how long a pending push may sit
-    unattempted before the sweep re-drives it.
+    unattempted before the sweep re-drives it. pubsub also publishes every outcome
+    to a topic this module creates, <name_prefix>-outcomes (OUTCOME_PUBSUB_TOPIC),
+    for consumers inside Google Cloud; with or without callback_url.
   EOT
   type = object({
     enabled         = optional(bool, false)
@@ -152,6 +154,7 @@ variable "outcomes" {
     max_attempts    = optional(number, 20)
     max_age_hours   = optional(number, 24)
     redrive_seconds = optional(number, 600)
+    pubsub          = optional(bool, false)
   })
   default = {}
 

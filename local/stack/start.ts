@@ -8,6 +8,7 @@ import { type Clock, SystemClock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
 import { type OutcomeReceiver, startOutcomeReceiver } from '../outcome-receiver/index.ts';
 import { newSigningSecret } from '../outcome-receiver/verify.ts';
+import { type PubsubEmulator, startPubsubEmulator } from '../pubsub-emulator/index.ts';
 import {
   type PhoneRules,
   type Population,
@@ -40,6 +41,8 @@ export interface StackOutcomeOptions {
   maxAttempts?: number;
   /** Lose the Eventarc event of these outbox ids (the sweep's re-drive then delivers them). */
   lose?: (outcomeId: string) => boolean;
+  /** Also publish to a Pub/Sub topic (OUTCOME_PUBSUB_TOPIC) on a local Pub/Sub emulator, with one subscription to pull. */
+  pubsub?: boolean;
 }
 
 export interface StackOptions {
@@ -91,6 +94,8 @@ export interface StackOutcomes {
   bridge: OutboxBridge;
   /** OUTCOME_SIGNING_SECRET. */
   secret: string;
+  /** With `pubsub`: the emulator, the topic and a subscription of it to pull from. */
+  pubsub?: { emulator: PubsubEmulator; topic: string; subscription: string };
 }
 
 export interface Stack {
@@ -194,6 +199,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const outcomeOptions: StackOutcomeOptions | undefined =
       options.outcomes === true ? {} : options.outcomes || undefined;
     let receiver: OutcomeReceiver | undefined;
+    let pubsub: StackOutcomes['pubsub'];
+    if (outcomeOptions?.pubsub) {
+      const topic = `projects/${projectId}/topics/rbm-outcomes`;
+      const subscription = `projects/${projectId}/subscriptions/rbm-outcomes-business`;
+      const emulator = await startPubsubEmulator({
+        topics: { [topic]: [subscription] },
+        now: () => clock.now(),
+      });
+      stops.push(() => emulator.stop());
+      pubsub = { emulator, topic, subscription };
+    }
     if (outcomeOptions) {
       const started = await startOutcomeReceiver({
         port: ports.outcomes ?? 0,
@@ -237,6 +253,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             OUTCOME_SIGNING_SECRET: receiver.secret,
             OUTCOME_MAX_ATTEMPTS: String(outcomeOptions.maxAttempts ?? 20),
             OUTCOME_REDRIVE_SECONDS: String(outcomeOptions.redriveSeconds ?? 600),
+            ...(pubsub
+              ? { OUTCOME_PUBSUB_TOPIC: pubsub.topic, PUBSUB_EMULATOR_HOST: pubsub.emulator.host }
+              : {}),
           }
         : {}),
     });
@@ -275,7 +294,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...(outcomeOptions.lose ? { lose: outcomeOptions.lose } : {}),
       });
       stops.push(() => bridge.stop());
-      outcomes = { receiver, bridge, secret: receiver.secret };
+      outcomes = { receiver, bridge, secret: receiver.secret, ...(pubsub ? { pubsub } : {}) };
     }
 
     // With outcome push on, quiet also means the Eventarc stand-in has seen every pending outbox

@@ -69,6 +69,13 @@ export const configSections = {
     OUTCOME_MAX_AGE_HOURS: positiveInt.default(24),
     // The sweep re-drives a pending push nobody attempted for this long (a lost event).
     OUTCOME_REDRIVE_SECONDS: positiveInt.default(600),
+    // Also publish every outcome to this topic, projects/{project}/topics/{topic} (Terraform creates it).
+    OUTCOME_PUBSUB_TOPIC: z
+      .string()
+      .regex(/^projects\/[^/]+\/topics\/[^/]+$/, 'expected projects/{project}/topics/{topic}')
+      .optional(),
+    // Local Pub/Sub emulator (host:port); unset in production.
+    PUBSUB_EMULATOR_HOST: hostPort.optional(),
   }),
   tasks: z.object({
     TASKS_LOCATION: z.string().min(1),

@@ -1,10 +1,11 @@
-import type { Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import { Webhook } from 'standardwebhooks';
 import { ConfigError } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { collections, fromFirestore } from '../store/documents.ts';
 import type { OutboxDoc } from '../store/outbox.ts';
 import { outcomeLogs } from './logs.ts';
+import { createPubsubPublisher, type OutcomePublisher } from './publish.ts';
 
 /**
  * Pushes one outbox document to the business (docs/outcomes.md): read the document (it is the
@@ -22,6 +23,8 @@ export interface DeliverySettings {
   timeoutMs: number;
   maxAttempts: number;
   maxAgeMs: number;
+  /** OUTCOME_PUBSUB_TOPIC: every outcome is also published there, before its HTTP push. */
+  publisher?: OutcomePublisher;
 }
 
 export interface DeliverDeps {
@@ -34,7 +37,8 @@ export interface DeliverDeps {
 export type DeliverResult =
   | { kind: 'missing' }
   | { kind: 'done'; state: 'delivered' | 'failed' }
-  | { kind: 'delivered'; status: number; attempt: number }
+  /** status: the receiver's answer; absent when the outcome only went to Pub/Sub (no callback URL). */
+  | { kind: 'delivered'; status?: number; attempt: number }
   | { kind: 'gave_up'; reason: string }
   /** Not accepted this time: the caller throws, so Eventarc retries. */
   | { kind: 'retry'; answer: string; attempt: number };
@@ -45,7 +49,7 @@ type Claim =
   | { kind: 'missing' }
   | { kind: 'done'; state: 'delivered' | 'failed' }
   | { kind: 'gave_up'; reason: string }
-  | { kind: 'push'; url: string; payload: OutboxDoc['payload']; attempt: number };
+  | { kind: 'push'; url?: string; publish: boolean; payload: OutboxDoc['payload']; attempt: number };
 
 export async function deliverOutcome(outcomeId: string, deps: DeliverDeps): Promise<DeliverResult> {
   const { delivery } = deps;
@@ -57,16 +61,17 @@ export async function deliverOutcome(outcomeId: string, deps: DeliverDeps): Prom
     const doc = fromFirestore<OutboxDoc>(snapshot.data());
     if (doc.state !== 'pending') return { kind: 'done', state: doc.state };
     const url = doc.callbackUrl ?? delivery.callbackUrl;
-    const reason = !url
-      ? 'no callback URL: the message has none and OUTCOME_CALLBACK_URL is not set'
-      : doc.attempts >= delivery.maxAttempts
-        ? `${doc.attempts} attempts made (OUTCOME_MAX_ATTEMPTS)`
-        : claimedAt.getTime() - doc.createdAt.getTime() > delivery.maxAgeMs
-          ? `older than OUTCOME_MAX_AGE_HOURS (${doc.attempts} attempts made)`
-          : undefined;
-    if (reason || !url) {
+    const reason =
+      !url && !delivery.publisher
+        ? 'no callback URL: the message has none and OUTCOME_CALLBACK_URL is not set'
+        : doc.attempts >= delivery.maxAttempts
+          ? `${doc.attempts} attempts made (OUTCOME_MAX_ATTEMPTS)`
+          : claimedAt.getTime() - doc.createdAt.getTime() > delivery.maxAgeMs
+            ? `older than OUTCOME_MAX_AGE_HOURS (${doc.attempts} attempts made)`
+            : undefined;
+    if (reason) {
       tx.update(ref, { state: 'failed', reason, updatedAt: claimedAt });
-      return { kind: 'gave_up', reason: reason ?? 'no callback URL' };
+      return { kind: 'gave_up', reason };
     }
     const attempt = doc.attempts + 1;
     tx.update(ref, {
@@ -75,27 +80,47 @@ export async function deliverOutcome(outcomeId: string, deps: DeliverDeps): Prom
       touchedAt: claimedAt,
       updatedAt: claimedAt,
     });
-    return { kind: 'push', url, payload: doc.payload, attempt };
+    const publish = delivery.publisher !== undefined && doc.publishedAt === undefined;
+    return { kind: 'push', ...(url ? { url } : {}), publish, payload: doc.payload, attempt };
   });
   if (claim.kind === 'gave_up') outcomeLogs.gaveUp(deps.log, outcomeId, claim.reason);
   if (claim.kind !== 'push') return claim;
+
+  // Pub/Sub first, once (publishedAt): a retry of a refused HTTP push does not publish again.
+  if (claim.publish) {
+    const publisher = delivery.publisher!;
+    const published = await publisher.publish(claim.payload);
+    const at = deps.now();
+    const final = !published.ok && claim.attempt >= delivery.maxAttempts;
+    await updatePending(deps.db(), ref, {
+      updatedAt: at,
+      ...(published.ok
+        ? { publishedAt: at, pubsubMessageId: published.messageId }
+        : { lastError: published.error }),
+      ...(published.ok && !claim.url ? { state: 'delivered', deliveredAt: at, lastError: null } : {}),
+      ...(final ? { state: 'failed', reason: `${claim.attempt} attempts made (OUTCOME_MAX_ATTEMPTS)` } : {}),
+    });
+    if (!published.ok) {
+      outcomeLogs.refused(deps.log, outcomeId, publisher.topic, published.error, claim.attempt, final);
+      return final
+        ? { kind: 'gave_up', reason: `${claim.attempt} attempts made` }
+        : { kind: 'retry', answer: published.error, attempt: claim.attempt };
+    }
+    outcomeLogs.published(deps.log, outcomeId, publisher.topic, published.messageId);
+  }
+  if (!claim.url) return { kind: 'delivered', attempt: claim.attempt };
 
   const host = new URL(claim.url).host;
   const answer = await post(claim.url, outcomeId, claim.payload, delivery, deps.now());
   const answeredAt = deps.now();
   const accepted = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
   const final = !accepted && claim.attempt >= delivery.maxAttempts;
-  await deps.db().runTransaction(async (tx) => {
-    const snapshot = await tx.get(ref);
-    // Another attempt may have been accepted meanwhile (a duplicate event): never undo it.
-    if (!snapshot.exists || snapshot.get('state') !== 'pending') return;
-    tx.update(ref, {
-      ...(answer.status === undefined ? {} : { lastStatus: answer.status }),
-      lastError: accepted ? null : answer.text,
-      updatedAt: answeredAt,
-      ...(accepted ? { state: 'delivered', deliveredAt: answeredAt } : {}),
-      ...(final ? { state: 'failed', reason: `${claim.attempt} attempts made (OUTCOME_MAX_ATTEMPTS)` } : {}),
-    });
+  await updatePending(deps.db(), ref, {
+    ...(answer.status === undefined ? {} : { lastStatus: answer.status }),
+    lastError: accepted ? null : answer.text,
+    updatedAt: answeredAt,
+    ...(accepted ? { state: 'delivered', deliveredAt: answeredAt } : {}),
+    ...(final ? { state: 'failed', reason: `${claim.attempt} attempts made (OUTCOME_MAX_ATTEMPTS)` } : {}),
   });
   if (accepted) {
     outcomeLogs.delivered(deps.log, outcomeId, host, answer.status!, claim.attempt);
@@ -104,6 +129,19 @@ export async function deliverOutcome(outcomeId: string, deps: DeliverDeps): Prom
   outcomeLogs.refused(deps.log, outcomeId, host, answer.text, claim.attempt, final);
   if (final) return { kind: 'gave_up', reason: `${claim.attempt} attempts made` };
   return { kind: 'retry', answer: answer.text, attempt: claim.attempt };
+}
+
+/** Records an attempt's result, unless another attempt settled the push meanwhile (a duplicate event): never undo that. */
+async function updatePending(
+  db: Firestore,
+  ref: DocumentReference,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  await db.runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists || snapshot.get('state') !== 'pending') return;
+    tx.update(ref, fields);
+  });
 }
 
 /**
@@ -159,6 +197,8 @@ export function deliverySettings(config: {
   OUTCOME_TIMEOUT_MS: number;
   OUTCOME_MAX_ATTEMPTS: number;
   OUTCOME_MAX_AGE_HOURS: number;
+  OUTCOME_PUBSUB_TOPIC?: string | undefined;
+  PUBSUB_EMULATOR_HOST?: string | undefined;
 }): DeliverySettings | undefined {
   if (!config.OUTCOME_PUSH) return undefined;
   if (!config.OUTCOME_SIGNING_SECRET)
@@ -169,5 +209,14 @@ export function deliverySettings(config: {
     timeoutMs: config.OUTCOME_TIMEOUT_MS,
     maxAttempts: config.OUTCOME_MAX_ATTEMPTS,
     maxAgeMs: config.OUTCOME_MAX_AGE_HOURS * 3_600_000,
+    ...(config.OUTCOME_PUBSUB_TOPIC
+      ? {
+          publisher: createPubsubPublisher({
+            topic: config.OUTCOME_PUBSUB_TOPIC,
+            timeoutMs: config.OUTCOME_TIMEOUT_MS,
+            ...(config.PUBSUB_EMULATOR_HOST ? { emulatorHost: config.PUBSUB_EMULATOR_HOST } : {}),
+          }),
+        }
+      : {}),
   };
 }

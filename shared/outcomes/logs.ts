@@ -16,6 +16,11 @@ export const outcomeLogs = {
       { event: 'outcomes.push_failed', outcomeId: id, host, answer, attempt, final },
       `outcome ${id} not accepted by ${host} (${answer}, attempt ${attempt})${final ? '; giving up' : '; will retry'}`,
     ),
+  published: (log: Logger, id: string, topic: string, pubsubMessageId: string) =>
+    log.info(
+      { event: 'outcomes.published', outcomeId: id, topic, pubsubMessageId },
+      `outcome ${id} published to ${topic}`,
+    ),
   gaveUp: (log: Logger, id: string, reason: string) =>
     log.error({ event: 'outcomes.gave_up', outcomeId: id, reason }, `outcome ${id} given up: ${reason}`),
   dropped: (log: Logger, reason: string) =>

@@ -34,6 +34,9 @@ export interface OutboxDoc {
   lastStatus?: number;
   lastError?: string;
   deliveredAt?: Date;
+  /** Published to OUTCOME_PUBSUB_TOPIC (once), and Pub/Sub's id for it. */
+  publishedAt?: Date;
+  pubsubMessageId?: string;
   reason?: string;
   expireAt: Date;
 }

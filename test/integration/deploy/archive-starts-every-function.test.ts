@@ -8,6 +8,7 @@ import { SystemClock } from '../../../local/common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../../local/firestore-emulator/index.ts';
 import { type OutcomeReceiver, startOutcomeReceiver } from '../../../local/outcome-receiver/index.ts';
 import { newSigningSecret } from '../../../local/outcome-receiver/verify.ts';
+import { type PubsubEmulator, startPubsubEmulator } from '../../../local/pubsub-emulator/index.ts';
 import { type RbmSandbox, startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
 import { type SmsSandbox, startSmsSandbox } from '../../../local/sms-sandbox/index.ts';
 import { startTasksEmulator, type TasksEmulator } from '../../../local/tasks-emulator/index.ts';
@@ -38,6 +39,7 @@ type Name = (typeof names)[number];
 
 const projectId = `deploy-${randomUUID().slice(0, 8)}`;
 const agentId = 'deploy-agent';
+const outcomesTopic = `projects/${projectId}/topics/rbm-outcomes`;
 const clientToken = randomUUID();
 const phones = { online: '+14155550201', offline: '+14155550202', notRcs: '+14155550203' };
 
@@ -51,6 +53,7 @@ let rbm: RbmSandbox;
 let sms: SmsSandbox;
 let db: Firestore;
 let business: OutcomeReceiver;
+let pubsub: PubsubEmulator;
 const fn = {} as Record<Name, DeployedFunction>;
 
 beforeAll(async () => {
@@ -89,6 +92,7 @@ beforeAll(async () => {
   });
 
   business = await startOutcomeReceiver({ secret: newSigningSecret(Buffer.alloc(32, 9)) });
+  pubsub = await startPubsubEmulator({ topics: { [outcomesTopic]: [] } });
 
   const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()])));
   const urlOf = (n: Name) => `http://127.0.0.1:${ports[n]}`;
@@ -127,6 +131,7 @@ beforeAll(async () => {
     OUTCOME_MAX_ATTEMPTS: '20',
     OUTCOME_MAX_AGE_HOURS: '24',
     OUTCOME_REDRIVE_SECONDS: '600',
+    OUTCOME_PUBSUB_TOPIC: outcomesTopic,
   };
   // What only the local stack needs: the emulators' addresses, and the sandbox's fixed
   // bearer token in place of the RBM service-account key (no Google token endpoint here).
@@ -134,6 +139,7 @@ beforeAll(async () => {
     FIRESTORE_EMULATOR_HOST: firestore.host,
     TASKS_EMULATOR_HOST: `${tasks.host}:${tasks.port}`,
     METADATA_SERVER_DETECTION: 'none',
+    PUBSUB_EMULATOR_HOST: pubsub.host,
   };
   await Promise.all(
     names.map(async (n) => {
@@ -157,6 +163,7 @@ afterAll(async () => {
   await Promise.all(Object.values(fn).map((f) => f.stop()));
   await db?.terminate();
   await business?.stop();
+  await pubsub?.stop();
   await rbm?.stop();
   await sms?.stop();
   await tasks?.stop();
@@ -274,6 +281,10 @@ describe('each function, started from the archive', () => {
       data: { messageId: sent.messageId },
     });
     expect((await db.doc(`outcomes/${outcomeId}`).get()).get('state')).toBe('delivered');
+    // Published once to the topic too (outcomes.pubsub), through the REST API.
+    expect(pubsub.published(outcomesTopic).filter((m) => m.attributes.outcomeId === outcomeId)).toHaveLength(
+      1,
+    );
   });
 
   it('webhook: answers the handshake with the secret and stores a signed DELIVERED', async () => {

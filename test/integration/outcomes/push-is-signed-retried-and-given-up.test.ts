@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OutcomeReceiver, startOutcomeReceiver } from '../../../local/outcome-receiver/index.ts';
 import { newSigningSecret, verifyOutcomePush } from '../../../local/outcome-receiver/verify.ts';
+import { type PubsubEmulator, startPubsubEmulator } from '../../../local/pubsub-emulator/index.ts';
 import { createLogger } from '../../../shared/log/index.ts';
 import { type DeliverDeps, deliverOutcome, signedHeaders } from '../../../shared/outcomes/deliver.ts';
+import { createPubsubPublisher } from '../../../shared/outcomes/publish.ts';
 import { redriveOutcomes } from '../../../shared/outcomes/redrive.ts';
 import { useFirestoreEmulator } from '../../helpers/firestore.ts';
 
@@ -17,12 +19,18 @@ import { useFirestoreEmulator } from '../../helpers/firestore.ts';
 const fs = useFirestoreEmulator();
 const secret = newSigningSecret(randomBytes(32));
 let receiver: OutcomeReceiver;
+let pubsub: PubsubEmulator;
+const topic = 'projects/p/topics/outcomes';
 let clock = new Date('2026-12-03T10:00:00.000Z');
 
 beforeAll(async () => {
   receiver = await startOutcomeReceiver({ secret, now: () => clock.getTime() });
+  pubsub = await startPubsubEmulator({ topics: { [topic]: ['projects/p/subscriptions/s'] } });
 });
-afterAll(() => receiver.stop());
+afterAll(async () => {
+  await receiver.stop();
+  await pubsub.stop();
+});
 beforeEach(() => {
   receiver.clear();
   clock = new Date('2026-12-03T10:00:00.000Z');
@@ -161,5 +169,43 @@ describe('pushing one outcome', () => {
       delivered: 1,
     });
     expect(receiver.received.map((p) => p.id)).toEqual(['m-8~delivered']);
+  });
+
+  it('with a topic: published once before the HTTP push; a refused publish is retried and sends no HTTP', async () => {
+    const publisher = (name: string) =>
+      createPubsubPublisher({ topic: name, timeoutMs: 2_000, emulatorHost: pubsub.host });
+    await pending('m-11~read');
+    const missingTopic = {
+      ...deps(),
+      delivery: { ...deps().delivery, publisher: publisher('projects/p/topics/nope') },
+    };
+    expect(await deliverOutcome('m-11~read', missingTopic)).toMatchObject({
+      kind: 'retry',
+      answer: 'Pub/Sub answered 404',
+    });
+    expect(receiver.received).toEqual([]);
+    const withTopic = { ...deps(), delivery: { ...deps().delivery, publisher: publisher(topic) } };
+    receiver.answerNext(500);
+    expect((await deliverOutcome('m-11~read', withTopic)).kind).toBe('retry');
+    expect((await deliverOutcome('m-11~read', withTopic)).kind).toBe('delivered');
+    expect(pubsub.published(topic).filter((m) => m.attributes.outcomeId === 'm-11~read')).toHaveLength(1);
+    expect(await doc('m-11~read')).toMatchObject({ state: 'delivered', attempts: 3, pubsubMessageId: '1' });
+  });
+
+  it('a topic and no callback URL: delivered once published', async () => {
+    await pending('m-12~revoked');
+    const topicOnly = {
+      ...deps(),
+      delivery: {
+        signingSecret: secret,
+        timeoutMs: 2_000,
+        maxAttempts: 3,
+        maxAgeMs: 86_400_000,
+        publisher: createPubsubPublisher({ topic, timeoutMs: 2_000, emulatorHost: pubsub.host }),
+      },
+    };
+    expect(await deliverOutcome('m-12~revoked', topicOnly)).toEqual({ kind: 'delivered', attempt: 1 });
+    expect(receiver.received).toEqual([]);
+    expect(await doc('m-12~revoked')).toMatchObject({ state: 'delivered' });
   });
 });

@@ -134,6 +134,7 @@ const placeholders: Record<string, string> = {
   OUTCOME_MAX_ATTEMPTS: '20',
   OUTCOME_MAX_AGE_HOURS: '24',
   OUTCOME_REDRIVE_SECONDS: '600',
+  OUTCOME_PUBSUB_TOPIC: 'projects/my-project/topics/rbm-outcomes',
 };
 
 describe('terraform functions', () => {
@@ -337,6 +338,8 @@ describe('terraform function environment at plan time', () => {
     expect(unset).toContain('[for key, value in local.env_by_section.sms : key if value == null]');
     // And the deployment's callback URL when none is given (messages may name their own).
     expect(unset).toContain('var.outcomes.callback_url == "" ? ["OUTCOME_CALLBACK_URL"] : []');
+    // And the topic unless outcome push publishes to one.
+    expect(unset).toContain('var.outcomes.enabled && var.outcomes.pubsub ? [] : ["OUTCOME_PUBSUB_TOPIC"]');
     for (const value of Object.values(asObject(envBySection.sms))) {
       expect(expression(value)).not.toMatch(/\blocal\.|\bgoogle_|\bdata\./);
     }

@@ -189,7 +189,8 @@ describe.skipIf(!terraformBinary)(
         ...baseline,
         moduleArguments: {
           rbm_lifecycle: {
-            outcomes: '{ enabled = true, callback_url = "https://business.example/rbm/outcomes" }',
+            outcomes:
+              '{ enabled = true, callback_url = "https://business.example/rbm/outcomes", pubsub = true }',
             secrets:
               '{ rbm_client_token = { secret = "rbm-client-token", version = "1" }, rbm_service_account_key = { secret = "rbm-service-account-key" }, sms_http_secret = { secret = "sms-http-secret" }, outcome_signing_secret = { secret = "outcome-signing-secret" } }',
           },
@@ -465,6 +466,7 @@ describe.skipIf(!terraformBinary)(
             .map((fn) => [fn.key, asObject(fn.input)]),
         );
         expect(asArray(byKey.get('outcomes')?.event_trigger ?? [])).toEqual([]);
+        expect(evaluation.instances('google_pubsub_topic.outcomes', moduleCall)).toEqual([]);
         for (const [key, input] of byKey) {
           const config = asObject(asArray(input.service_config)[0] ?? null);
           expect(asObject(config.environment_variables).OUTCOME_PUSH, String(key)).toBe('false');
@@ -537,6 +539,21 @@ describe.skipIf(!terraformBinary)(
           .filter((key) => key.endsWith('/outcome-signing-secret'))
           .sort();
         expect(accessors).toEqual(['outcomes/outcome-signing-secret', 'sweep/outcome-signing-secret']);
+        // outcomes.pubsub: the topic, published to by the two functions that deliver the outbox, named in their environment.
+        const [topic] = evaluation.instances('google_pubsub_topic.outcomes', moduleCall);
+        expect(asObject(topic?.input ?? null).name).toBe('rbm-outcomes');
+        const publishers = evaluation.instances(
+          'google_pubsub_topic_iam_member.outcomes_publisher',
+          moduleCall,
+        );
+        expect(publishers.map((p) => String(p.key)).sort()).toEqual(['outcomes', 'sweep']);
+        for (const p of publishers) expect(asObject(p.input).role).toBe('roles/pubsub.publisher');
+        for (const key of ['outcomes', 'sweep']) {
+          const config = asObject(asArray(byKey.get(key)?.service_config)[0] ?? null);
+          expect(asObject(config.environment_variables).OUTCOME_PUBSUB_TOPIC).toBe(
+            'projects/my-project/topics/rbm-outcomes',
+          );
+        }
       },
     );
 
