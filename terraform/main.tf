@@ -56,6 +56,9 @@ locals {
     ? "https://rcsbusinessmessaging.googleapis.com"
     : "https://${var.rbm_region}-rcsbusinessmessaging.googleapis.com"
   )
+  # Capability checks go to the number's regional host, whatever rbm_region is
+  # (users.batchGet must; Google recommends it for every call): docs/rbm-platform.md#regions.
+  rbm_regional_base_url_template = "https://{region}-rcsbusinessmessaging.googleapis.com"
 
   # One value per queue setting: the queue's retry_config.max_attempts and the
   # handlers' REVOKE_MAX_ATTEMPTS / FALLBACK_MAX_ATTEMPTS both read retry.max_attempts.
@@ -109,6 +112,12 @@ locals {
       RBM_AGENT_ID     = var.agent_id
       RBM_API_BASE_URL = local.rbm_api_base_url
       RBM_TIMEOUT_MS   = tostring(var.rbm_timeout_ms)
+    }
+    capabilities = {
+      CAPABILITY_CHECK               = var.capability_check
+      CAPABILITY_CHECK_TIMEOUT_MS    = tostring(var.capability_check_timeout_ms)
+      RBM_REGIONAL_BASE_URL_TEMPLATE = local.rbm_regional_base_url_template
+      RBM_REGION_BY_CALLING_CODE     = join(",", [for prefix, region in var.rbm_region_by_calling_code : "${prefix}=${region}"])
     }
     webhook = {
       WEBHOOK_MAX_BODY_BYTES = tostring(var.webhook_max_body_bytes)
@@ -196,8 +205,8 @@ locals {
       ingress  = "ALLOW_ALL"
     }
     messages = {
-      description = "Messages API (private, IAM): send or register a message with a deadline and a fallback, read one, revoke now."
-      sections    = ["core", "rbm", "tasks"]
+      description = "Messages API (private, IAM): send or register a message with a deadline and a fallback (after a capability check when asked), read one, revoke now."
+      sections    = ["core", "rbm", "tasks", "capabilities"]
       secrets     = ["RBM_SERVICE_ACCOUNT_KEY"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []

@@ -71,6 +71,42 @@ variable "rbm_region" {
   }
 }
 
+variable "capability_check" {
+  description = "CAPABILITY_CHECK: \"on\" asks the platform (phones.getCapabilities, on the number's regional host) before every send that does not say otherwise, so a number not reachable over RBM goes straight to its SMS; \"off\" checks only messages that ask (capabilityCheck: true)."
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "on"], var.capability_check)
+    error_message = "capability_check must be off or on."
+  }
+}
+
+variable "capability_check_timeout_ms" {
+  description = "Bound on the capability check before a send, in milliseconds (CAPABILITY_CHECK_TIMEOUT_MS); past it the message is sent as without one."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.capability_check_timeout_ms >= 100 && var.capability_check_timeout_ms == floor(var.capability_check_timeout_ms)
+    error_message = "capability_check_timeout_ms must be a whole number of milliseconds, at least 100."
+  }
+}
+
+variable "rbm_region_by_calling_code" {
+  description = "Overrides of the default E.164 calling-code to RBM region table (RBM_REGION_BY_CALLING_CODE), e.g. { \"7\" = \"asia\" }: which regional host a number's capability checks go to. Google publishes no table; see docs/rbm-platform.md#regions."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for prefix, region in var.rbm_region_by_calling_code :
+      can(regex("^[1-9][0-9]{0,3}$", prefix)) && contains(["us", "europe", "asia"], region)
+    ])
+    error_message = "rbm_region_by_calling_code maps calling codes (1 to 4 digits) to us, europe or asia."
+  }
+}
+
 variable "rbm_timeout_ms" {
   description = "Bound on every RBM API call, in milliseconds (RBM_TIMEOUT_MS)."
   type        = number

@@ -1,6 +1,6 @@
 import * as ff from '@google-cloud/functions-framework';
 import { fallbackLogs } from '../../shared/fallback/logs.ts';
-import { type FallbackRun, runFallback } from '../../shared/fallback/run.ts';
+import { type FallbackRun, runEscalation, runFallback } from '../../shared/fallback/run.ts';
 import { formatRetryAfter } from '../../shared/http/retry-after.ts';
 import { fallbackLeaseMs } from '../../shared/lifecycle/fallback.ts';
 import { createRuntime } from '../../shared/runtime.ts';
@@ -8,7 +8,7 @@ import { createSmsProvider } from '../../shared/sms/index.ts';
 import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
 
 /**
- * The fallback step, a Cloud Tasks target (private: only the tasks service
+ * The fallback and escalate steps, a Cloud Tasks target (private: only the tasks service
  * account may invoke it). Parse the task, run the fallback, map the outcome
  * to HTTP in one place. Cloud Tasks retries anything but 2xx, so a task that
  * can never succeed (bad body, wrong step) is answered 200 and logged at
@@ -59,6 +59,8 @@ async function handle(req: ff.Request): Promise<Outcome> {
   if (req.method !== 'POST') return { kind: 'method_not_allowed' };
   const parsed = parseTaskRequest(req.body, (name) => req.get(name), config.FALLBACK_MAX_ATTEMPTS);
   if (!parsed.ok) return drop(parsed.reason);
+  // The two SMS steps: the fallback, and the nudge for a message delivered and not READ in time.
+  if (parsed.task.step === 'escalate') return runEscalation(parsed.task.messageId, parsed.task, deps);
   if (parsed.task.step !== 'fallback') return drop(`step ${parsed.task.step} sent to the fallback function`);
   return runFallback(parsed.task.messageId, parsed.task, deps);
 }

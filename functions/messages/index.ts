@@ -12,7 +12,7 @@ import {
   type PreparedMessage,
   prepareMessage,
 } from '../../shared/messages/request.ts';
-import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
+import { capabilityChecker, lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 
 /**
@@ -25,9 +25,16 @@ import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
  * A body that is not JSON is refused by functions-framework's body parser
  * before this code runs (400, its own HTML page): docs/messages-api.md.
  */
-const runtime = createRuntime('messages', ['rbm', 'tasks']);
+const runtime = createRuntime('messages', ['rbm', 'tasks', 'capabilities']);
 const { config } = runtime;
-const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
+const checker = capabilityChecker(config);
+const deps = {
+  ...runtime,
+  rbm: lazyRbmClient(config),
+  capabilities: () => checker,
+  capabilityDefault: config.CAPABILITY_CHECK,
+  scheduler: lazyScheduler(config),
+};
 
 type Reply = { status: number; body: unknown; retryAfterMs?: number; allow?: string };
 

@@ -15,6 +15,7 @@ import {
 } from '../common/cli.ts';
 import { readConfigFile } from './config-file.ts';
 import { startRbmSandbox } from './sandbox.ts';
+import { isPushConcurrency } from './webhook/push-window.ts';
 
 const program = 'rbm-sandbox';
 
@@ -31,6 +32,7 @@ Options:
   --seed SEED               seed for every random draw (default 1)
   --time-scale N            clock speed relative to real time, > 0 (default 1; 60: a minute a second)
   --access-token TOKEN      accept only this bearer token (default: any non-empty one)
+  --webhook-concurrency M   serial (default: one POST at a time) | adaptive (Pub/Sub push's slow start)
   --config FILE             JSON: population, phones, webhook, faults, defaultAgentId, handshakeTimeoutMs
   --log-level LEVEL         pino level for the logs on stderr (default info)
   -h, --help                show this help
@@ -52,6 +54,7 @@ try {
       'access-token': { type: 'string' },
       'log-level': { type: 'string' },
       config: { type: 'string' },
+      'webhook-concurrency': { type: 'string' },
     },
   });
   const handshake = values.handshake ?? 'required';
@@ -59,6 +62,11 @@ try {
     throw new CliError(`--handshake must be required, report or skip, got ${JSON.stringify(handshake)}`);
   if (values['webhook-url'] !== undefined && !URL.canParse(values['webhook-url']))
     throw new CliError(`--webhook-url is not a URL: ${JSON.stringify(values['webhook-url'])}`);
+  const concurrency = values['webhook-concurrency'];
+  if (concurrency !== undefined && !isPushConcurrency(concurrency))
+    throw new CliError(
+      `--webhook-concurrency must be serial or adaptive, got ${JSON.stringify(concurrency)}`,
+    );
   const fromFile = values.config ? readConfigFile(values.config) : {};
   const port = portOption(values.port);
   const timeScale = positiveNumberOption('time-scale', values['time-scale']);
@@ -67,6 +75,8 @@ try {
 
   const sandbox = await startRbmSandbox({
     ...fromFile,
+    // The flag wins over the --config file's webhook.concurrency; the file's other webhook settings stay.
+    ...(concurrency !== undefined && { webhook: { ...fromFile.webhook, concurrency } }),
     ...(port !== undefined && { port }),
     ...(timeScale !== undefined && { timeScale }),
     ...(seed !== undefined && { seed }),

@@ -8,7 +8,7 @@ import { type RateRule, SeededRules } from '../common/seeded-rules.ts';
  * the case where a client cannot know whether its send went through.
  */
 
-export type Endpoint = 'send' | 'revoke' | 'agentEvent' | 'capabilities';
+export type Endpoint = 'send' | 'revoke' | 'agentEvent' | 'capabilities' | 'batchGet';
 
 export interface FaultRule extends RateRule {
   endpoint: Endpoint | '*';

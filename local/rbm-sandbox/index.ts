@@ -13,6 +13,7 @@ export type { PhoneProfile, PhoneRules, Population, RaceRule } from './phones/pr
 export { defaultPopulation } from './phones/profiles.ts';
 export { RbmSandbox, startRbmSandbox } from './sandbox.ts';
 export type {
+  ApiCallTruth,
   MessageStatus,
   MessageTruth,
   PhoneTruth,
@@ -22,6 +23,7 @@ export type {
   UserAction,
   WebhookDeliveryTruth,
 } from './truth.ts';
+export type { DeliveryStats } from './webhook/delivery-queue.ts';
 export { sandboxSubscription } from './webhook/envelope.ts';
 export { type HandshakeResult, WebhookHandshakeError } from './webhook/handshake.ts';
 export type {
@@ -31,3 +33,9 @@ export type {
   UserEvent,
   UserMessage,
 } from './webhook/payloads.ts';
+export {
+  adaptiveWindow,
+  isPushConcurrency,
+  type PushConcurrency,
+  pushConcurrencies,
+} from './webhook/push-window.ts';

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rbmRegions } from '../../shared/rbm/regions.ts';
 import { type Clock, SystemClock } from '../common/clock.ts';
 import { type Listening, listen, parseUrl, sendJson } from '../common/http-server.ts';
 import { defaultLogger } from '../common/log.ts';
@@ -20,7 +21,7 @@ import {
 import { conversationIdFor, PhoneNetwork } from './phones/network.ts';
 import { defaultPopulation, type PhoneProfile, type PhoneRules, type Population } from './phones/profiles.ts';
 import { Truth, type UserAction } from './truth.ts';
-import { DeliveryQueue } from './webhook/delivery-queue.ts';
+import { DeliveryQueue, type DeliveryStats } from './webhook/delivery-queue.ts';
 import { type HandshakeResult, handshake, WebhookHandshakeError } from './webhook/handshake.ts';
 import { WebhookPoster } from './webhook/post.ts';
 import { Publisher } from './webhook/publisher.ts';
@@ -183,6 +184,11 @@ export class RbmSandbox {
     return this.#queue.length;
   }
 
+  /** The delivery queue's flow control: POSTs in flight now, the most at once so far, the adaptive window. */
+  get webhookDelivery(): DeliveryStats {
+    return this.#queue.stats();
+  }
+
   /**
    * Resolves once no webhook POST is waiting for an answer, so a test can
    * advance a ManualClock knowing the queue's next step is on the clock.
@@ -250,12 +256,19 @@ export async function startRbmSandbox(options: RbmSandboxOptions = {}): Promise<
     faults,
     timers,
     log,
+    truth,
     accessToken: options.accessToken ?? null,
     onEffect: () => effectHook.current,
   });
   const listening = await listen(async (req: IncomingMessage, res: ServerResponse) => {
     const { segments, query } = parseUrl(req);
     if (segments[0] === 'v1') return api(req, res, segments, query);
+    // A regional host (https://{region}-rcsbusinessmessaging.googleapis.com): here one port, so
+    // the host a call was addressed to is a path prefix, /r/{region}/v1/... (docs/rbm-sandbox.md).
+    const region = rbmRegions.find((r) => r === segments[1]);
+    if (segments[0] === 'r' && region && segments[2] === 'v1') {
+      return api(req, res, segments.slice(2), query, region);
+    }
     if (segments[0] === 'sandbox' && control) return control(req, res, segments, query);
     sendJson(res, 404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
   }, options.port);

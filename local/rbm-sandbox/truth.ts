@@ -24,7 +24,10 @@ export interface MessageTruth {
   expireAt: number | null;
   status: MessageStatus;
   deliveredAt: number | null;
+  /** When the user opened it, whether or not a READ told the agent (see `readReported`). */
   readAt: number | null;
+  /** Whether a READ was posted for it: false for a user who turned read receipts off. */
+  readReported: boolean;
   revokedAt: number | null;
   /** True once the message can no longer reach the phone (revoked, or expired and revoked by the platform). */
   neverDelivered: boolean;
@@ -78,17 +81,34 @@ export interface WebhookDeliveryTruth {
   droppedAt: number | null;
 }
 
+/**
+ * One request to the platform API, whatever it answered: which method, which host it was
+ * addressed to ('global', or the region of a regional host: `/r/{region}/v1/...` locally),
+ * the number in its path (null for users.batchGet, which carries `userCount` numbers).
+ */
+export interface ApiCallTruth {
+  at: number;
+  endpoint: 'send' | 'revoke' | 'agentEvent' | 'capabilities' | 'batchGet';
+  host: 'global' | 'us' | 'europe' | 'asia';
+  phoneNumber: string | null;
+  userCount: number | null;
+  /** The status answered; 0 when the connection was dropped. */
+  status: number;
+}
+
 export interface TruthSnapshot {
   now: number;
   messages: MessageTruth[];
   phones: PhoneTruth[];
   webhook: WebhookDeliveryTruth[];
+  apiCalls: ApiCallTruth[];
 }
 
 export class Truth {
   readonly messages = new Map<string, MessageTruth>();
   readonly phones = new Map<string, PhoneTruth>();
   readonly webhook: WebhookDeliveryTruth[] = [];
+  readonly apiCalls: ApiCallTruth[] = [];
   /** Set by the phone network: brings live fields (online, offline windows) up to date before a read. */
   refresh: () => void = () => {};
 
@@ -112,6 +132,11 @@ export class Truth {
     return this.webhook.filter((d) => d.messageIds.includes(messageId));
   }
 
+  /** API requests, optionally only those with one number in their path (batches carry none). */
+  callsTo(phoneNumber?: string): ApiCallTruth[] {
+    return phoneNumber ? this.apiCalls.filter((c) => c.phoneNumber === phoneNumber) : [...this.apiCalls];
+  }
+
   snapshot(now: number): TruthSnapshot {
     this.refresh();
     return structuredClone({
@@ -119,6 +144,7 @@ export class Truth {
       messages: [...this.messages.values()],
       phones: [...this.phones.values()],
       webhook: this.webhook,
+      apiCalls: this.apiCalls,
     });
   }
 }

@@ -39,8 +39,11 @@ function scopeLines(s: ScopeReport): string[] {
     `read                ${s.read} of ${s.delivered}  read rate ${formatRate(s.readRate)}`,
     `time to deliver     ${distribution(s.timeToDeliverMs)}`,
     `time to read        ${distribution(s.timeToReadMs)}`,
+    `webhook lag         DELIVERED ${distribution(s.webhookLagMs.delivered)}`,
+    `                    READ ${distribution(s.webhookLagMs.read)}`,
     `revocation          confirmed ${s.revocation.confirmed} · lost the race ${s.revocation.lostRace} · failed ${s.revocation.failed}  (${s.revocation.deleteCalls} DELETE calls)`,
     `fallback SMS        sent ${s.fallback.sent} · failed ${s.fallback.failed} · skipped ${s.fallback.skipped}  (${s.fallback.providerCalls} provider calls)`,
+    `escalation SMS      sent ${s.escalation.sent} · failed ${s.escalation.failed} · read after the nudge ${s.escalation.readAfterNudge} (${formatRate(s.escalation.readAfterNudgeRate)})`,
     `duplicate delivery  ${s.duplicateDeliveries}  (RCS and SMS both reached the phone)`,
     `late delivery       ${s.lateDeliveries}  (DELIVERED after a revoke or the SMS)`,
     `sweep re-drives     ${s.sweepRedrives}`,
@@ -83,11 +86,14 @@ export function formatText(report: Report): string {
       'deliver p50',
       'p90',
       'read p50',
+      'lag p99',
       'revoked',
       'lost race',
       'rev. failed',
       'SMS',
       'dup.',
+      'nudged',
+      'read after',
     ];
     const rows = group.values.map((v) => [
       v.value,
@@ -100,11 +106,14 @@ export function formatText(report: Report): string {
       formatDuration(v.timeToDeliverMs.p50),
       formatDuration(v.timeToDeliverMs.p90),
       formatDuration(v.timeToReadMs.p50),
+      formatDuration(v.webhookLagMs.delivered.p99),
       String(v.revocation.confirmed),
       String(v.revocation.lostRace),
       String(v.revocation.failed),
       String(v.fallback.sent),
       String(v.duplicateDeliveries),
+      String(v.escalation.sent),
+      String(v.escalation.readAfterNudge),
     ]);
     lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
   }

@@ -172,11 +172,21 @@ function tiles(s: ScopeReport): string {
       `p90 ${formatDuration(s.timeToDeliverMs.p90)}`,
     ),
     tile(
+      'webhook lag p99',
+      formatDuration(s.webhookLagMs.delivered.p99),
+      `DELIVERED stored after the platform's time; max ${formatDuration(s.webhookLagMs.delivered.max)}`,
+    ),
+    tile(
       'revoked (confirmed)',
       String(s.revocation.confirmed),
       `lost the race ${s.revocation.lostRace}, failed ${s.revocation.failed}`,
     ),
     tile('SMS sent', String(s.fallback.sent), `failed ${s.fallback.failed}, skipped ${s.fallback.skipped}`),
+    tile(
+      'escalated (unread nudge)',
+      String(s.escalation.sent),
+      `read after the nudge ${s.escalation.readAfterNudge}, failed ${s.escalation.failed}`,
+    ),
     tile('duplicate deliveries', String(s.duplicateDeliveries), 'RCS and SMS both arrived'),
     tile('not RCS-capable', String(s.notRcs), 'straight to SMS'),
   ].join('')}</div>`;
@@ -196,11 +206,14 @@ function groupTable(report: Report): string {
         'deliver p50',
         'deliver p90',
         'read p50',
+        'webhook lag p99',
         'revoked',
         'lost race',
         'revoke failed',
         'SMS sent',
         'duplicates',
+        'nudged (unread)',
+        'read after nudge',
       ];
       const rows = g.values.map((v) =>
         [
@@ -214,11 +227,14 @@ function groupTable(report: Report): string {
           formatDuration(v.timeToDeliverMs.p50),
           formatDuration(v.timeToDeliverMs.p90),
           formatDuration(v.timeToReadMs.p50),
+          formatDuration(v.webhookLagMs.delivered.p99),
           v.revocation.confirmed,
           v.revocation.lostRace,
           v.revocation.failed,
           v.fallback.sent,
           v.duplicateDeliveries,
+          v.escalation.sent,
+          v.escalation.readAfterNudge,
         ]
           .map((cell) => `<td>${escapeHtml(String(cell))}</td>`)
           .join(''),

@@ -1,11 +1,13 @@
 import { readReport } from '../../shared/report/read.ts';
 import { parseCommandLine, usageError } from '../common/cli.ts';
 import { SystemClock } from '../common/clock.ts';
+import { isPushConcurrency } from '../rbm-sandbox/index.ts';
 import { formatText } from '../report/format.ts';
 import { runDemoWorkload } from './demo.ts';
 import { outcomePushSummary } from './demo-outcomes.ts';
 import { demoStatus } from './demo-status.ts';
 import { type Stack, startStack } from './start.ts';
+import { webhookDeliverySummary } from './webhook-delivery-summary.ts';
 
 /**
  * `npm start`: the whole system on 127.0.0.1, a demo workload that shows
@@ -18,6 +20,8 @@ const usage = `Usage: npm start -- [options]
   --time-scale X       clock speed vs real time (default 20: a 10-minute deadline takes 30 s)
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
   --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
+  --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
+  --webhook-concurrency M  serial (default: the RBM sandbox posts one event at a time) or adaptive (Pub/Sub push's slow start)
   --no-outcomes        outcome push off (OUTCOME_PUSH false): no outbox, no local business receiver
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  --port-outcomes P default 8087
@@ -37,6 +41,8 @@ const args = parseCommandLine(program, usage, {
     'time-scale': { type: 'string', default: '20' },
     exit: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
+    'capability-check': { type: 'string', default: 'off' },
+    'webhook-concurrency': { type: 'string', default: 'serial' },
     'no-outcomes': { type: 'boolean', default: false },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
@@ -64,6 +70,12 @@ const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 const logLevel = logLevels.find((level) => level === args['log-level']);
 if (!logLevel)
   usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
+const capabilityCheck = (['off', 'on'] as const).find((c) => c === args['capability-check']);
+if (!capabilityCheck)
+  usageError(program, `--capability-check must be off or on, got "${args['capability-check']}"`);
+const concurrency = args['webhook-concurrency'];
+if (!isPushConcurrency(concurrency))
+  usageError(program, `--webhook-concurrency must be serial or adaptive, got "${concurrency}"`);
 const runDemo = args.demo && !args['no-demo'] && messages > 0;
 
 const clock = new SystemClock({ scale: timeScale });
@@ -83,6 +95,8 @@ try {
     clock,
     seed,
     logLevel,
+    capabilityCheck,
+    webhook: { concurrency },
     ports: {
       functions: port('functions'),
       rbm: port('rbm'),
@@ -115,6 +129,7 @@ const ready = {
   agentId: stack.agentId,
   clientToken: stack.clientToken,
   timeScale,
+  webhookConcurrency: concurrency,
 };
 console.log(JSON.stringify(ready));
 
@@ -153,7 +168,7 @@ if (runDemo) {
       }),
     )}`,
   );
-  printSummary(status, sent.length, (Date.now() - started) / 1000);
+  printSummary(stack, status, sent.length, (Date.now() - started) / 1000);
   const pushes = await outcomePushSummary(
     stack,
     sent.filter((m) => m.accepted === 201 || m.accepted === 200).map((m) => m.messageId),
@@ -197,12 +212,18 @@ function printPushes(pushes: NonNullable<Awaited<ReturnType<typeof outcomePushSu
   }
 }
 
-function printSummary(status: Awaited<ReturnType<typeof demoStatus>>, total: number, seconds: number) {
+function printSummary(
+  stack: Stack,
+  status: Awaited<ReturnType<typeof demoStatus>>,
+  total: number,
+  seconds: number,
+) {
   console.error(
     `\ndemo finished in ${seconds.toFixed(0)} s: ${status.settled}/${total} messages settled, ${status.smsSent} SMS sent`,
   );
   for (const [name, count] of Object.entries(status.byStatus).sort())
     console.error(`  ${name.padEnd(12)} ${count}`);
+  console.error(`  ${webhookDeliverySummary(stack.rbm.truth.webhook, stack.rbm.webhookDelivery)}`);
   if (status.problems.length === 0) {
     console.error('  every settled message agrees with the sandbox ground truth');
   } else {

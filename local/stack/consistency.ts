@@ -8,6 +8,8 @@ export interface Belief {
   tracked?: boolean;
   /** The fallback's `outcomeUnknown`: an attempt may have sent the SMS though the status does not say so. */
   smsOutcomeUnknown?: boolean;
+  /** The escalation nudge (docs/escalation.md), when the message has one. */
+  escalation?: { state: string; outcomeUnknown?: boolean } | undefined;
 }
 
 const settledStatuses = new Set(['delivered', 'read', 'revoked', 'sms_sent', 'duplicate', 'failed']);
@@ -17,8 +19,16 @@ const settledStatuses = new Set(['delivered', 'read', 'revoked', 'sms_sent', 'du
  * really happened (the RBM sandbox's ground truth, the SMS sandbox's count).
  * Empty when consistent. Used by the scenario tests and by `npm start -- --exit`.
  */
-export function inconsistencies(belief: Belief, truth: MessageTruth | undefined, smsCount: number): string[] {
+export function inconsistencies(belief: Belief, truth: MessageTruth | undefined, allSms: number): string[] {
   const problems: string[] = [];
+  // A nudge is an SMS to the same number: what is left is the fallback's.
+  const nudged = belief.escalation?.state === 'sent';
+  if (nudged && allSms === 0) problems.push('escalation sent but no SMS in the SMS sandbox');
+  if (nudged && truth && truth.deliveredAt === null)
+    problems.push('nudged, but the phone never got the message');
+  let smsCount = nudged ? Math.max(0, allSms - 1) : allSms;
+  // A nudge whose attempt's outcome was never learnt may account for one SMS, and its record says so.
+  if (!nudged && belief.escalation?.outcomeUnknown && smsCount > 0) smsCount -= 1;
   if (!settledStatuses.has(belief.status) || belief.dueAt !== undefined) {
     problems.push(`not in a terminal state (status ${belief.status})`);
   }
@@ -28,7 +38,7 @@ export function inconsistencies(belief: Belief, truth: MessageTruth | undefined,
   if (truth?.neverDelivered && belief.deliveredAt !== undefined) {
     problems.push('the product believes it delivered but the phone never got it');
   }
-  if (smsCount > 1) problems.push(`${smsCount} SMS sent (at most one allowed)`);
+  if (smsCount > 1) problems.push(`${smsCount} fallback SMS sent (at most one allowed)`);
   if (belief.status === 'sms_sent' || belief.status === 'duplicate') {
     if (smsCount !== 1) problems.push(`status ${belief.status} but ${smsCount} SMS in the SMS sandbox`);
   } else if (smsCount !== 0 && !belief.smsOutcomeUnknown) {

@@ -35,6 +35,7 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
         deliveredAt: data.deliveredAt,
         dueAt: data.dueAt,
         smsOutcomeUnknown: data.fallback?.outcomeUnknown === true,
+        escalation: data.escalation,
       },
       stack.rbm.truth.message(message.messageId),
       smsCount,

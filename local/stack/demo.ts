@@ -17,11 +17,22 @@ interface Path {
  * appears in a run of 40 messages or more. Times are clock time.
  */
 const paths: Path[] = [
-  { name: 'online', share: 0.3, rules: { rcs: true, offline: [], neverReads: true } },
+  { name: 'online', share: 0.25, rules: { rcs: true, offline: [], neverReads: true } },
   {
     name: 'online, reads',
     share: 0.15,
     rules: { rcs: true, offline: [], read: { probability: 1, delay: { median: 20_000, spread: 0.5 } } },
+  },
+  {
+    // Reads it, but has turned read receipts off: the platform never says READ.
+    name: 'reads, read receipts off',
+    share: 0.05,
+    rules: {
+      rcs: true,
+      offline: [],
+      readReceipts: false,
+      read: { probability: 1, delay: { median: 20_000, spread: 0.5 } },
+    },
   },
   { name: 'offline for an hour', share: 0.15, rules: { rcs: true, offline: [{ forMs: 3_600_000 }] } },
   {
@@ -64,6 +75,12 @@ export interface DemoMessage {
 
 /** Deadlines short enough for a demo of about a minute at the default time scale. */
 const deadlines = { otp: '2m', promo: '10m' };
+
+/**
+ * Promotions ask for an escalation (docs/escalation.md): delivered and not READ 5 minutes
+ * later, one SMS nudge with this text. OTPs do not: a nudge would come after their 2-minute deadline.
+ */
+export const demoNudge = { unreadAfter: '5m', text: 'Did you see our offer? 20% off until midnight' };
 
 /**
  * Sets up one phone per message, opts out the ones that should be, and sends
@@ -115,6 +132,7 @@ export async function runDemoWorkload(
       revokeAfter: deadlines[message.kind],
       policy: message.kind,
       sms: { text },
+      ...(message.kind === 'promo' ? { escalation: demoNudge } : {}),
       labels: { kind: message.kind, campaign: 'demo', path: message.path },
     });
     message.accepted = await send(stack.functions.urls.messages, body, options.sendAttempts ?? 1);

@@ -78,6 +78,8 @@ export interface StackOptions {
   queueShards?: number;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
   maxAttempts?: number;
+  /** CAPABILITY_CHECK, the deployment's default capability check before a send; default off. */
+  capabilityCheck?: 'on' | 'off';
   /** Of the functions and the sandboxes; default warn. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
@@ -230,6 +232,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       RBM_AGENT_ID: agentId,
       RBM_API_BASE_URL: rbm.url,
       RBM_ACCESS_TOKEN: 'local-sandbox-token',
+      // One port plays every host: a regional host is the sandbox's /r/{region} prefix.
+      RBM_REGIONAL_BASE_URL_TEMPLATE: `${rbm.url}/r/{region}`,
+      CAPABILITY_CHECK: options.capabilityCheck ?? 'off',
       RBM_CLIENT_TOKEN: clientToken,
       TASKS_LOCATION: location,
       REVOKE_QUEUE: queues.revoke,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRegionOverrides, type RegionTable, regionalBaseUrl } from '../rbm/regions.ts';
 import { providerSecretNames, providerVariables, smsProviderNames, smsProviders } from '../sms/providers.ts';
 import { maxQueueShards } from '../tasks/names.ts';
 
@@ -35,6 +36,32 @@ export const configSections = {
     RBM_SERVICE_ACCOUNT_KEY: secret.optional(),
     // A fixed bearer token, only for the local RBM sandbox (see shared/rbm/auth.ts).
     RBM_ACCESS_TOKEN: secret.optional(),
+  }),
+  // The capability check before a send (docs/messages-api.md#capability-check) and the
+  // regional hosts it is routed to (docs/rbm-platform.md#regions).
+  capabilities: z.object({
+    // The deployment's default; a message's own `capabilityCheck` wins.
+    CAPABILITY_CHECK: z.enum(['off', 'on']).default('off'),
+    // Bound on the check: past it the message is sent as without one, so keep it short.
+    CAPABILITY_CHECK_TIMEOUT_MS: positiveInt.default(2_000),
+    // Regional base URL with {region} (us, europe, asia); unset: derived from RBM_API_BASE_URL.
+    RBM_REGIONAL_BASE_URL_TEMPLATE: z
+      .string()
+      .refine((t) => t.includes('{region}'), 'must contain {region}')
+      .refine((t) => url.safeParse(regionalBaseUrl(t, 'europe')).success, 'must be an http(s) URL')
+      .optional(),
+    // prefix=region pairs laid over the default calling-code table, e.g. "7=asia,90=asia".
+    RBM_REGION_BY_CALLING_CODE: z
+      .string()
+      .default('')
+      .transform((text, ctx): RegionTable => {
+        const parsed = parseRegionOverrides(text);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
   }),
   webhook: z.object({
     RBM_CLIENT_TOKEN: secret,

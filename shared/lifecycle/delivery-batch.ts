@@ -13,6 +13,8 @@ export interface DeliveryResult {
   duplicate: boolean;
   message?: Message;
   effects: Effect[];
+  /** What the event did to the message's escalation, for its timeline. */
+  escalation?: 'scheduled' | 'skipped';
 }
 
 export interface DeliveryBatchOutcome {
@@ -59,6 +61,7 @@ export function applyDeliveryEvents(
       duplicate: false,
       message: outcome.message,
       effects: outcome.effects,
+      ...(outcome.escalation ? { escalation: outcome.escalation } : {}),
     });
   });
   const changed = new Map<string, Message>();

@@ -11,5 +11,7 @@ export function changedCopy(message: Message, now: Date): Message {
 
 /** Like changedCopy, without marking a change of the facts (the sweep's bookkeeping). */
 export function copyOf(message: Message): Message {
-  return { ...message, revocation: { ...message.revocation }, fallback: { ...message.fallback } };
+  const copy = { ...message, revocation: { ...message.revocation }, fallback: { ...message.fallback } };
+  if (message.escalation) copy.escalation = { ...message.escalation };
+  return copy;
 }

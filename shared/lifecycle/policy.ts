@@ -5,6 +5,9 @@ import type { Policy } from './types.ts';
  * a DELIVERED may trail a revoke answer: webhook events normally arrive within
  * seconds, but the platform's delivery queue backs off on failures, so promos
  * (which must not double up) wait longer than OTPs (which must not be late).
+ * Neither nudges an unread message by SMS (`escalateUnreadAfterMs`, docs/escalation.md):
+ * an OTP is stale minutes later, and an SMS after every unread promotion doubles its cost;
+ * a message of either may still ask for one (`escalation` in the messages API).
  */
 export const policies = {
   otp: { name: 'otp', fallbackWhenUncertain: true, graceMs: 30_000, maxRevokeAttempts: 3 },

@@ -1,3 +1,4 @@
+import { escalationOnReceipt } from './escalation.ts';
 import { changedCopy } from './message-copy.ts';
 import { noRevocationYet } from './registration.ts';
 import { refreshDerived } from './status.ts';
@@ -21,6 +22,8 @@ export interface DeliveryFact {
 export interface Outcome {
   message: Message;
   effects: Effect[];
+  /** What this fact did to the message's escalation, for its timeline (ESCALATION_SCHEDULED / _SKIPPED_READ). */
+  escalation?: 'scheduled' | 'skipped';
 }
 
 /** What the system knows of a message it never registered: only what the platform told it. */
@@ -50,14 +53,18 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
   const before = existing ?? untrackedMessage(fact, now);
   const message = changedCopy(before, now);
   const effects: Effect[] = [];
+  let escalation: Outcome['escalation'];
 
   switch (fact.type) {
     case 'READ':
+      message.readLearnedAt ??= now;
       message.readAt = earliest(message.readAt, fact.at);
-      recordDelivery(message, fact.at);
+      recordDelivery(message, fact.at, now);
+      escalation = escalationOnReceipt(message, 'READ', effects);
       break;
     case 'DELIVERED':
-      recordDelivery(message, fact.at);
+      recordDelivery(message, fact.at, now);
+      escalation = escalationOnReceipt(message, 'DELIVERED', effects);
       break;
     case 'TTL_EXPIRATION_REVOKED':
       // The platform revoked at expiry: a confirmed revocation unless delivery was already seen.
@@ -84,7 +91,7 @@ export function applyDeliveryFact(existing: Message | undefined, fact: DeliveryF
   if (wasWaiting && message.status !== 'pending') {
     effects.unshift({ kind: 'cancel_revoke_task', sequence: message.revocation.taskSequence });
   }
-  return { message, effects };
+  return { message, effects, ...(escalation ? { escalation } : {}) };
 }
 
 /**
@@ -107,10 +114,11 @@ function inconclusiveExpiry(message: Message, effects: Effect[], now: Date): voi
   }
 }
 
-function recordDelivery(message: Message, at: Date): void {
+function recordDelivery(message: Message, at: Date, now: Date): void {
   const firstReport = message.deliveredAt === undefined;
   message.deliveredAt = earliest(message.deliveredAt, at);
   if (!firstReport) return;
+  message.deliveredLearnedAt = now;
   const revoke = message.revocation;
   if (revoke.state === 'requested' || revoke.state === 'not_found' || revoke.state === 'confirmed') {
     // The revoke did not stop delivery: the platform delivered first (law 3).

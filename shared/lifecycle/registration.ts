@@ -1,6 +1,7 @@
+import { escalationOnReceipt, initialEscalation } from './escalation.ts';
 import { refreshDerived } from './status.ts';
 import type { TrafficType } from './traffic-type.ts';
-import type { Effect, Message, Policy, Revocation, Send } from './types.ts';
+import type { CapabilityCheck, Effect, Message, Policy, Revocation, Send } from './types.ts';
 
 /** A validated request to track a message (see shared/messages/request.ts). */
 export interface Registration {
@@ -12,9 +13,38 @@ export interface Registration {
   labels: Record<string, string>;
   deadline: Date;
   smsText?: string;
+  /** The SMS nudge when delivered and not READ in time (its text already resolved); absent when off. */
+  escalation?: { unreadAfterMs: number; text: string };
   /** Where the message's outcomes are pushed (shared/lifecycle/outcomes.ts). */
   callback?: { url: string };
   requestHash: string;
+  /** The request's own `capabilityCheck`; absent: the deployment's default (CAPABILITY_CHECK). */
+  capabilityCheck?: boolean;
+}
+
+/** Whether to check capability before sending: the message's choice, else the deployment's. */
+export function wantsCapabilityCheck(registration: Registration, deploymentDefault: 'on' | 'off'): boolean {
+  return registration.capabilityCheck ?? deploymentDefault === 'on';
+}
+
+/** What a capability check found, as the message records it. */
+export function capabilityRecord(
+  answer: {
+    outcome: CapabilityCheck['outcome'];
+    region: CapabilityCheck['region'];
+    httpStatus: number;
+    latencyMs: number;
+  },
+  at: Date,
+): CapabilityCheck {
+  return {
+    outcome: answer.outcome,
+    reachable: answer.outcome === 'failed' ? null : answer.outcome === 'reachable',
+    region: answer.region,
+    at,
+    httpStatus: answer.httpStatus,
+    latencyMs: answer.latencyMs,
+  };
 }
 
 /** A message's revocation before any revoke: nothing asked, nothing scheduled beyond the first task. */
@@ -59,6 +89,7 @@ export function registerMessage(
   registration: Registration,
   send: Send,
   now: Date,
+  capabilityCheck?: CapabilityCheck,
 ): RegistrationOutcome {
   if (existing?.tracked) {
     if (existing.requestHash !== registration.requestHash) return { kind: 'conflict', message: existing };
@@ -70,6 +101,7 @@ export function registerMessage(
   // from the first try, not from the retry.
   const deadline =
     existing?.send?.state === 'sending' && existing.deadline ? existing.deadline : registration.deadline;
+  const escalation = initialEscalation(registration.escalation);
   const message: Message = {
     ...(existing ?? {
       revocation: noRevocationYet(),
@@ -81,6 +113,7 @@ export function registerMessage(
     phoneNumber: registration.phoneNumber,
     tracked: true,
     send,
+    ...(capabilityCheck ? { capabilityCheck } : {}),
     requestHash: registration.requestHash,
     status: 'pending',
     policy: registration.policy,
@@ -96,6 +129,8 @@ export function registerMessage(
     },
     updatedAt: now,
   };
+  if (escalation) message.escalation = escalation;
+  else delete message.escalation;
   const effects: Effect[] = [];
   if (message.deliveredAt) {
     message.fallback = {
@@ -103,11 +138,23 @@ export function registerMessage(
       enabled: message.fallback.enabled,
     };
     if (message.fallback.enabled) message.fallback.reason = 'RCS delivery confirmed';
+    // The webhook heard of the delivery first: the nudge counts from that DELIVERED.
+    escalationOnReceipt(message, 'DELIVERED', effects);
   } else if (send.state === 'not_rcs') {
+    if (message.escalation) {
+      message.escalation = {
+        state: 'skipped',
+        unreadAfterMs: message.escalation.unreadAfterMs,
+        reason: 'number is not RCS-capable: no RCS message to read',
+      };
+    }
     // Not RCS-capable: nothing to revoke; go straight to the SMS (docs/rbm-platform.md#send, 404).
     if (message.fallback.enabled) {
       message.fallback.state = 'pending';
-      message.fallback.reason = 'number is not RCS-capable';
+      message.fallback.reason =
+        send.from === 'capability_check'
+          ? 'number is not reachable over RBM (capability check): nothing sent'
+          : 'number is not RCS-capable';
       effects.push({ kind: 'schedule', step: 'fallback', sequence: 0, at: now });
     }
   } else {

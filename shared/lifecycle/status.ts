@@ -33,6 +33,7 @@ export function deriveStatus(facts: Facts): MessageStatus {
 export function isSettled(message: Message): boolean {
   if (!message.tracked) return true;
   if (message.fallback.state === 'pending') return false;
+  if (message.escalation?.state === 'pending') return false;
   switch (message.status) {
     case 'delivered':
     case 'read':
@@ -60,6 +61,12 @@ export function nextDueAt(message: Message): Date | undefined {
 
 function stepDueAt(message: Message): Date | undefined {
   if (message.fallback.state === 'pending') return message.updatedAt;
+  const escalation = message.escalation;
+  if (escalation?.state === 'pending') {
+    // Due when the nudge is, or when the lease of an attempt out runs out.
+    const at = escalation.at ?? message.updatedAt;
+    return escalation.sendingUntil && escalation.sendingUntil > at ? escalation.sendingUntil : at;
+  }
   const revocation = message.revocation;
   if (revocation.inFlightUntil) return revocation.inFlightUntil;
   if (revocation.state === 'requested' || revocation.state === 'not_found') {
@@ -72,6 +79,14 @@ function stepDueAt(message: Message): Date | undefined {
 /** Recomputes the derived fields after a rule changed the facts. */
 export function refreshDerived(message: Message): Message {
   message.status = deriveStatus(message);
+  const escalation = message.escalation;
+  if (escalation?.state === 'waiting' && message.deliveredAt === undefined && isSettled(message)) {
+    // Ended without a delivery (revoked, SMS instead, failed): no nudge will ever be due, and a
+    // DELIVERED after the end would be too late for one. Its text (maybe an OTP) is not kept.
+    escalation.state = 'skipped';
+    escalation.reason = 'the message ended without a DELIVERED';
+    delete escalation.text;
+  }
   const due = nextDueAt(message);
   if (due) message.dueAt = due;
   else delete message.dueAt;

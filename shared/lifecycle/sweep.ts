@@ -14,6 +14,7 @@ export function stuckStep(message: Message): { step: Step; sequence: number } | 
   if (!message.tracked || message.dueAt === undefined) return undefined;
   const { revocation, fallback } = message;
   if (fallback.state === 'pending') return { step: 'fallback', sequence: 0 };
+  if (message.escalation?.state === 'pending') return { step: 'escalate', sequence: 0 };
   if (revocation.state === 'requested' || revocation.state === 'not_found') {
     // The answer is in: the confirm step (or the re-revoke it would schedule) went missing.
     if (revocation.answeredRound >= revocation.round) {

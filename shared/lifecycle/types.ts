@@ -33,6 +33,11 @@ export interface Policy {
   graceMs: number;
   /** Revoke rounds allowed (the first, plus re-revokes after a 404 with no DELIVERED; Google: revoke again, then fall back). */
   maxRevokeAttempts: number;
+  /**
+   * A message delivered but not READ this long after its DELIVERED gets one SMS nudge
+   * (docs/escalation.md). Absent: no escalation unless the message asks for one.
+   */
+  escalateUnreadAfterMs?: number;
 }
 
 /** Top-level string the console filters on; derived from the facts, never set by hand. */
@@ -78,7 +83,7 @@ export interface Revocation {
   reason?: string;
 }
 
-export interface Fallback {
+export interface Fallback extends SmsSendRecord {
   state: FallbackState;
   /** Whether the business gave SMS text for this message at all. */
   enabled: boolean;
@@ -104,17 +109,89 @@ export interface Fallback {
   reason?: string;
 }
 
+/**
+ * The record of one at-most-once SMS (the fallback's, an escalation's): what shared/lifecycle/sms-send.ts
+ * reads and writes. `pending` is due; a claim adds an attempt and a lease in `sendingUntil`.
+ */
+export interface SmsSendRecord {
+  state: string;
+  text?: string;
+  /** Provider calls made. */
+  attempts?: number;
+  /**
+   * The lease of the last provider call: in the future while a call is in flight (a duplicate task
+   * waits); left in the past when that call's outcome is unknown, so only a provider that
+   * deduplicates by key may try again (shared/lifecycle/sms-send.ts).
+   */
+  sendingUntil?: Date;
+  sentAt?: Date;
+  /**
+   * An attempt's outcome was never learnt (its answer lost, then the send closed): the SMS
+   * may have reached the phone although the state is not `sent`.
+   */
+  outcomeUnknown?: boolean;
+  /**
+   * Set by a claim that resends over an attempt whose outcome is unknown (same key): until a
+   * `sent` answer or a final state, that earlier attempt may have sent, whatever this one answers.
+   */
+  earlierMayHaveSent?: boolean;
+  /** Which provider was asked ('http', 'twilio'; set when an attempt is claimed) and its id for the SMS. */
+  provider?: string;
+  providerId?: string;
+  reason?: string;
+}
+
+/**
+ * waiting: on, until DELIVERED (skipped once the message ends undelivered);
+ * pending: delivered, the nudge is due at `at`; sent / failed; skipped: READ came first (or the
+ * nudge no longer makes sense, `reason` says why).
+ */
+export type EscalationState = 'waiting' | 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** An SMS nudge for a message delivered and not READ in time (docs/escalation.md). */
+export interface Escalation extends SmsSendRecord {
+  state: EscalationState;
+  /** How long after the DELIVERED's time an unread message is nudged. */
+  unreadAfterMs: number;
+  /** The nudge's text (its own, or the fallback's); removed once the escalation is final. */
+  text?: string;
+  /** When the nudge is due: the DELIVERED's time plus `unreadAfterMs`; set by the DELIVERED. */
+  at?: Date;
+  /**
+   * Set when a READ is stored after the nudge was sent: true when the READ's own time is at or
+   * after the nudge, false when the user had read before it (the receipt came late).
+   */
+  readAfterNudge?: boolean;
+}
+
 /** How the message reached the platform. */
 export interface Send {
   /**
    * sending: the id is claimed and the send is under way (a crash here is retried by the caller);
    * sent: through this system; external: the business sent it and registered it;
-   * not_rcs: the platform answered 404 (no RCS).
+   * not_rcs: the platform answered 404 (no RCS), to the send or to the capability check before it.
    */
   state: 'sending' | 'sent' | 'external' | 'not_rcs';
+  /** Set when `not_rcs` came from the capability check: nothing was sent. */
+  from?: 'capability_check';
   at: Date;
   httpStatus?: number;
   latencyMs?: number;
+}
+
+/**
+ * The capability check made before the send (docs/messages-api.md#capability-check):
+ * `reachable` is null when the check failed and the message was sent regardless.
+ */
+export interface CapabilityCheck {
+  outcome: 'reachable' | 'unreachable' | 'failed';
+  reachable: boolean | null;
+  /** The RBM region whose host was asked. */
+  region: 'us' | 'europe' | 'asia';
+  at: Date;
+  /** HTTP status of the answer; 0 when none came. */
+  httpStatus: number;
+  latencyMs: number;
 }
 
 export interface Message {
@@ -124,6 +201,8 @@ export interface Message {
   /** False for a message the system only heard about from the webhook. */
   tracked: boolean;
   send?: Send;
+  /** Present when the send was preceded by a capability check. */
+  capabilityCheck?: CapabilityCheck;
   /** Hash of the registering request: the same request again is idempotent, a different one conflicts. */
   requestHash?: string;
   status: MessageStatus;
@@ -140,8 +219,16 @@ export interface Message {
   deadline?: Date;
   deliveredAt?: Date;
   readAt?: Date;
+  /**
+   * When the system stored the first report of delivery (a DELIVERED, or a READ, which implies
+   * it) and of the READ: against deliveredAt / readAt, the platform's times, the webhook lag.
+   */
+  deliveredLearnedAt?: Date;
+  readLearnedAt?: Date;
   revocation: Revocation;
   fallback: Fallback;
+  /** The SMS nudge when the message is delivered and not READ in time; absent when off. */
+  escalation?: Escalation;
   /** RCS delivery and SMS both reached the phone (lifecycle law 5). */
   duplicateDelivery: boolean;
   /** A DELIVERED came in after a revoke was requested or the SMS was sent. */
@@ -163,13 +250,16 @@ export interface Message {
  * A step carried by a Cloud Tasks task. Revoke steps: `revoke` at the
  * deadline, `expired` when the platform's own TTL revoke failed, `again` after
  * a 404 and no DELIVERED, `manual` when the business asks. Then `confirm` one
- * grace period after a revoke answer, and `fallback` to send the SMS.
+ * grace period after a revoke answer, and `fallback` to send the SMS; `escalate` sends the
+ * nudge for a message delivered and not READ in time.
  */
 export type RevokeStep = 'revoke' | 'expired' | 'again' | 'manual';
-export type Step = RevokeStep | 'confirm' | 'fallback';
+export type Step = RevokeStep | 'confirm' | 'fallback' | 'escalate';
 
 /** Side effects a rule asks for; the caller carries them out after the state is stored. */
 export type Effect =
   | { kind: 'cancel_revoke_task'; sequence: number }
+  /** Best effort: the escalation's handler re-checks READ before it sends. */
+  | { kind: 'cancel_escalation_task' }
   /** `redrive` makes a fresh task name for a step whose first task was lost (the sweep). */
   | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number };

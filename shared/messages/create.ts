@@ -1,11 +1,18 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import { claimExpired, type RegistrationOutcome, registerMessage } from '../lifecycle/registration.ts';
-import type { Effect, Message, Send } from '../lifecycle/types.ts';
+import {
+  capabilityRecord,
+  claimExpired,
+  type RegistrationOutcome,
+  registerMessage,
+  wantsCapabilityCheck,
+} from '../lifecycle/registration.ts';
+import type { CapabilityCheck, Effect, Message, Send } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
+import type { CapabilityChecker } from '../rbm/lazy-client.ts';
 import { claimMessageId, readMessagesAndOptOuts } from '../store/message-queries.ts';
-import { type Decision, readMessage, updateMessage } from '../store/message-store.ts';
+import { type Decision, readMessage, type TimelineEntry, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
 import type { FieldError, PreparedMessage } from './request.ts';
@@ -13,6 +20,10 @@ import type { FieldError, PreparedMessage } from './request.ts';
 export interface CreateDeps {
   db(): Firestore;
   rbm(): RbmClient;
+  /** The capability check before a send, on the number's regional host. */
+  capabilities(): CapabilityChecker;
+  /** CAPABILITY_CHECK: whether a message that does not say checks first. */
+  capabilityDefault: 'on' | 'off';
   scheduler(): TaskScheduler;
   log: Logger;
   now(): Date;
@@ -61,12 +72,12 @@ export async function createMessages(items: PreparedMessage[], deps: CreateDeps)
     // Registering a message sent elsewhere sends nothing: its transaction alone settles a race.
     const claim = item.sendBody ? await claimId(existing, item, deps) : noClaim;
     if ('status' in claim) return claim;
-    const send = await sendOrRegister(item, deps);
-    if ('status' in send) {
+    const outcome = await sendOrRegister(item, deps);
+    if ('status' in outcome) {
       await claim.release();
-      return send;
+      return outcome;
     }
-    return record(item, send, deps);
+    return record(item, outcome.send, deps, outcome.capabilityCheck);
   });
 }
 
@@ -131,13 +142,40 @@ function conflict(item: PreparedMessage): CreateResult {
   return { status: 409, messageId: item.messageId, error: 'messageId already used by a different request' };
 }
 
-async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<Send | CreateResult> {
+interface Sent {
+  send: Send;
+  capabilityCheck?: CapabilityCheck;
+}
+
+async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<Sent | CreateResult> {
+  if (!item.sendBody) return { send: { state: 'external', at: deps.now() } };
+  const capabilityCheck = wantsCapabilityCheck(item, deps.capabilityDefault)
+    ? await checkFirst(item, deps)
+    : undefined;
+  // Not reachable over RBM: straight to the SMS, as a 404 on send, and nothing is sent.
+  if (capabilityCheck?.outcome === 'unreachable') {
+    const send: Send = {
+      state: 'not_rcs',
+      from: 'capability_check',
+      at: capabilityCheck.at,
+      httpStatus: 404,
+      latencyMs: capabilityCheck.latencyMs,
+    };
+    return { send, capabilityCheck };
+  }
+  const withCheck = capabilityCheck ? { capabilityCheck } : {};
   // The send's time is when it was handed to the platform: time-to-deliver counts from there.
   const at = deps.now();
-  if (!item.sendBody) return { state: 'external', at };
   const result = await deps.rbm().sendMessage(item.phoneNumber, item.messageId, item.sendBody, item.agentId);
-  if (result.ok) return { state: 'sent', at, httpStatus: result.status, latencyMs: result.latencyMs };
-  if (result.status === 404) return { state: 'not_rcs', at, httpStatus: 404, latencyMs: result.latencyMs };
+  if (result.ok) {
+    return {
+      send: { state: 'sent', at, httpStatus: result.status, latencyMs: result.latencyMs },
+      ...withCheck,
+    };
+  }
+  if (result.status === 404) {
+    return { send: { state: 'not_rcs', at, httpStatus: 404, latencyMs: result.latencyMs }, ...withCheck };
+  }
   if (result.status === 400) {
     return {
       status: 400,
@@ -161,15 +199,64 @@ async function sendOrRegister(item: PreparedMessage, deps: CreateDeps): Promise<
   };
 }
 
-async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Promise<CreateResult> {
+/**
+ * The capability check before a send. A check that fails (5xx, 429, timeout, anything but
+ * 200 or 404) must not lose the message: it is logged and the send goes ahead as without
+ * one, where the send's own 404 still catches a number without RCS.
+ */
+async function checkFirst(item: PreparedMessage, deps: CreateDeps): Promise<CapabilityCheck> {
+  const at = deps.now();
+  const answer = await deps.capabilities()(item.phoneNumber, item.agentId);
+  const check = capabilityRecord(answer, at);
+  const fields = {
+    messageId: item.messageId,
+    phoneNumber: item.phoneNumber,
+    region: answer.region,
+    httpStatus: answer.httpStatus,
+    latencyMs: answer.latencyMs,
+  };
+  if (answer.outcome === 'failed') {
+    deps.log.warn(
+      { event: 'messages.capability_check_failed', ...fields, error: answer.error },
+      `capability check for message ${item.messageId} failed (${answer.httpStatus || 'no answer'}); sending without it`,
+    );
+  } else {
+    deps.log.info(
+      { event: 'messages.capability_checked', ...fields, reachable: check.reachable },
+      `capability check for message ${item.messageId}: ${answer.outcome}`,
+    );
+  }
+  return check;
+}
+
+async function record(
+  item: PreparedMessage,
+  send: Send,
+  deps: CreateDeps,
+  capabilityCheck?: CapabilityCheck,
+): Promise<CreateResult> {
   const now = deps.now();
   const outcome = await updateMessage(
     deps.db(),
     item.messageId,
     deps.storeConfig,
     (existing): Decision<RegistrationOutcome> => {
-      const outcome = registerMessage(existing, item, send, now);
+      const outcome = registerMessage(existing, item, send, now, capabilityCheck);
       if (outcome.kind !== 'created') return { result: outcome };
+      const checked = capabilityCheck
+        ? [
+            {
+              id: 'capability-checked',
+              type: 'CAPABILITY_CHECKED',
+              at: capabilityCheck.at,
+              outcome: capabilityCheck.outcome,
+              reachable: capabilityCheck.reachable,
+              region: capabilityCheck.region,
+              httpStatus: capabilityCheck.httpStatus,
+              latencyMs: capabilityCheck.latencyMs,
+            },
+          ]
+        : [];
       const registered = {
         id: 'registered',
         type: 'REGISTERED',
@@ -181,7 +268,19 @@ async function record(item: PreparedMessage, send: Send, deps: CreateDeps): Prom
         policy: item.policy.name,
         messageTrafficType: item.trafficType,
       };
-      return { message: outcome.message, timeline: [registered], result: outcome };
+      const timeline: TimelineEntry[] = [...checked, registered];
+      const escalation = outcome.message.escalation;
+      if (escalation?.state === 'pending') {
+        // The webhook heard of the DELIVERED first: the nudge counts from it.
+        timeline.push({
+          id: 'escalation-scheduled',
+          type: 'ESCALATION_SCHEDULED',
+          at: now,
+          nudgeAt: escalation.at,
+          unreadAfterMs: escalation.unreadAfterMs,
+        });
+      }
+      return { message: outcome.message, timeline, result: outcome };
     },
   );
   if (outcome.kind === 'exists') return { status: 200, messageId: item.messageId, message: outcome.message };

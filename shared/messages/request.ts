@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { customPolicy, policies } from '../lifecycle/policy.ts';
 import type { Registration } from '../lifecycle/registration.ts';
 import { defaultTrafficType, trafficTypes } from '../lifecycle/traffic-type.ts';
+import type { Policy } from '../lifecycle/types.ts';
 import { parseDuration } from '../time/duration.ts';
 import { callbackSchema } from './callback.ts';
 
@@ -15,6 +16,8 @@ const maxPlatformExpiryMs = 15 * 24 * 3600 * 1000;
 // Far deadlines are re-armed every 30 days; a year bounds the chain and the retention.
 const maxDeadlineMs = 365 * 24 * 3600 * 1000;
 const maxMessageBytes = 250_000;
+// A nudge for a message unread after a week is no longer one.
+const maxUnreadAfterMs = 7 * 24 * 3600 * 1000;
 
 const policySchema = z.union(
   [
@@ -23,12 +26,31 @@ const policySchema = z.union(
       fallbackWhenUncertain: z.boolean(),
       graceSeconds: z.number().int().min(1).max(86_400).optional(),
       maxRevokeAttempts: z.number().int().min(1).max(10).optional(),
+      escalateUnreadAfterSeconds: z.number().int().min(1).max(604_800).optional(),
     }),
   ],
   {
     error:
-      'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10 }',
+      'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10, escalateUnreadAfterSeconds?: 1..604800 }',
   },
+);
+
+/** The per-message escalation (docs/escalation.md): on with these settings, or `false` for off. */
+const escalationSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      unreadAfter: z
+        .string()
+        .refine((v) => {
+          const ms = parseDuration(v);
+          return ms !== undefined && ms >= 1_000 && ms <= maxUnreadAfterMs;
+        }, 'must be a duration from "1s" to "7d", such as "30m"')
+        .optional(),
+      text: z.string().min(1).max(1600, 'at most 1,600 characters').optional(),
+    }),
+  ],
+  { error: 'must be false or { unreadAfter?: duration, text?: string }' },
 );
 
 const contentSchema = z
@@ -62,6 +84,8 @@ export const messageRequestSchema = z
       .optional(),
     policy: policySchema,
     sms: z.object({ text: z.string().min(1).max(1600, 'at most 1,600 characters') }).optional(),
+    /** An SMS nudge when delivered and not READ in time; `false` turns off the policy's. */
+    escalation: escalationSchema.optional(),
     labels: z
       .record(
         z.string().regex(/^[A-Za-z][\w-]{0,62}$/, 'label names are letters, digits, _ and -'),
@@ -71,6 +95,11 @@ export const messageRequestSchema = z
       .optional(),
     /** Also set the platform's own expireTime from the deadline (only when it is within 15 days). */
     platformExpiry: z.boolean().default(false),
+    /**
+     * Ask the platform first (phones.getCapabilities on the number's regional host); a number
+     * not reachable over RBM goes straight to its SMS. Absent: the deployment's CAPABILITY_CHECK.
+     */
+    capabilityCheck: z.boolean({ error: 'must be true or false' }).optional(),
     /** Where this message's outcomes are pushed (docs/outcomes.md); the deployment's URL otherwise. */
     callback: callbackSchema.optional(),
   })
@@ -82,6 +111,10 @@ export const messageRequestSchema = z
   .refine((r) => !r.platformExpiry || r.content !== undefined, {
     message: 'the platform expiry applies to a message this system sends: give content too',
     path: ['platformExpiry'],
+  })
+  .refine((r) => !r.capabilityCheck || r.content !== undefined, {
+    message: 'the capability check applies to a message this system sends: give content too',
+    path: ['capabilityCheck'],
   });
 
 export type MessageRequest = z.infer<typeof messageRequestSchema>;
@@ -137,7 +170,7 @@ export function prepareMessage(
       errors: [{ field: 'platformExpiry', reason: 'the platform expires messages at most 15 days ahead' }],
     };
   }
-  const policy =
+  const policy: Policy =
     typeof request.policy === 'string'
       ? policies[request.policy]
       : customPolicy({
@@ -146,7 +179,12 @@ export function prepareMessage(
           ...(request.policy.maxRevokeAttempts
             ? { maxRevokeAttempts: request.policy.maxRevokeAttempts }
             : {}),
+          ...(request.policy.escalateUnreadAfterSeconds
+            ? { escalateUnreadAfterMs: request.policy.escalateUnreadAfterSeconds * 1000 }
+            : {}),
         });
+  const escalation = resolveEscalation(request, policy.escalateUnreadAfterMs);
+  if (escalation && 'field' in escalation) return { ok: false, errors: [escalation] };
   // The request as it identifies the message: the same deadline however it is written.
   const trafficType = request.content?.messageTrafficType ?? defaultTrafficType(policy);
   const { messageId: _id, ...rest } = request;
@@ -161,6 +199,8 @@ export function prepareMessage(
     deadline,
     requestHash: createHash('sha256').update(canonicalJson(identity)).digest('hex'),
     ...(request.sms ? { smsText: request.sms.text } : {}),
+    ...(escalation ? { escalation } : {}),
+    ...(request.capabilityCheck === undefined ? {} : { capabilityCheck: request.capabilityCheck }),
     ...(request.callback ? { callback: request.callback } : {}),
     ...(request.content
       ? {
@@ -173,6 +213,31 @@ export function prepareMessage(
       : {}),
   };
   return { ok: true, message };
+}
+
+/**
+ * The message's escalation: its own settings over the policy's, the fallback's text when it
+ * gives none; undefined when off; a field error when on but incomplete.
+ */
+function resolveEscalation(
+  request: MessageRequest,
+  policyUnreadAfterMs: number | undefined,
+): { unreadAfterMs: number; text: string } | FieldError | undefined {
+  const own = request.escalation;
+  if (own === false) return undefined;
+  if (own === undefined && policyUnreadAfterMs === undefined) return undefined;
+  const unreadAfterMs = own?.unreadAfter ? parseDuration(own.unreadAfter)! : policyUnreadAfterMs;
+  if (unreadAfterMs === undefined) {
+    return {
+      field: 'escalation.unreadAfter',
+      reason: 'required: the policy sets no escalateUnreadAfterSeconds',
+    };
+  }
+  const text = own?.text ?? request.sms?.text;
+  if (text === undefined) {
+    return { field: 'escalation.text', reason: 'required: the nudge is an SMS, and sms.text is not given' };
+  }
+  return { unreadAfterMs, text };
 }
 
 /** JSON with sorted keys, so the same request hashes the same whatever its key order. */

@@ -2,8 +2,8 @@ import type { AuthClient } from 'google-auth-library';
 import { parseRetryAfter } from '../http/retry-after.ts';
 
 /**
- * The three RBM calls the product makes (docs/rbm-platform.md): send, revoke,
- * agent event. Each returns what happened, with status and latency, and never
+ * The RBM calls the product makes (docs/rbm-platform.md): send, revoke, agent
+ * event, and the capability checks (one number, or a batch of one region's). Each returns what happened, with status and latency, and never
  * throws for an HTTP or network outcome: the caller's rules decide what a
  * 404 or a 503 means for the message.
  */
@@ -23,6 +23,10 @@ export interface RbmClient {
   sendMessage(phoneNumber: string, messageId: string, body: object, agentId?: string): Promise<RbmResult>;
   revokeMessage(phoneNumber: string, messageId: string, agentId?: string): Promise<RbmResult>;
   sendAgentEvent(phoneNumber: string, eventId: string, body: object, agentId?: string): Promise<RbmResult>;
+  /** phones.getCapabilities: 200 `{features}` when reachable over RBM, 404 when not. */
+  getCapabilities(phoneNumber: string, requestId: string, agentId?: string): Promise<RbmResult>;
+  /** users.batchGet: `{reachableUsers, ...}`; the numbers must all be of this host's region. */
+  batchGetUsers(phoneNumbers: readonly string[], agentId?: string): Promise<RbmResult>;
 }
 
 export interface RbmClientSettings {
@@ -86,6 +90,13 @@ export function createRbmClient(settings: RbmClientSettings): RbmClient {
         `${phonePath(phone)}/agentEvents?eventId=${encodeURIComponent(eventId)}&${agent(agentId)}`,
         body,
       ),
+    getCapabilities: (phone, requestId, agentId) =>
+      call(
+        'GET',
+        `${phonePath(phone)}/capabilities?requestId=${encodeURIComponent(requestId)}&${agent(agentId)}`,
+      ),
+    batchGetUsers: (phoneNumbers, agentId = settings.agentId) =>
+      call('POST', `${base}/v1/users:batchGet`, { users: phoneNumbers, agentId }),
   };
 }
 

@@ -87,6 +87,19 @@ export function timeToRead(sample: DeliverySample): number | undefined {
 }
 
 /**
+ * The webhook lag of a delivered message: learned-at minus the platform's time, for the
+ * delivery and the READ. Never negative: the platform's clock may run a little ahead of ours.
+ */
+export function webhookLag(sample: DeliverySample): { delivered?: number; read?: number } {
+  const lag: { delivered?: number; read?: number } = {};
+  if (sample.deliveredLearnedAt !== null)
+    lag.delivered = Math.max(0, sample.deliveredLearnedAt - sample.deliveredAt);
+  if (sample.readLearnedAt !== null && sample.readAt !== null)
+    lag.read = Math.max(0, sample.readLearnedAt - sample.readAt);
+  return lag;
+}
+
+/**
  * One scope's figures from its aggregation counts and the delivered messages
  * read for the distributions (those whose createdAt is in the scope).
  */
@@ -96,6 +109,8 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
   const deliveredCount = counts.byStatus.delivered + counts.byStatus.read + counts.byStatus.duplicate;
   const ttd: number[] = [];
   const ttr: number[] = [];
+  const deliveredLag: number[] = [];
+  const readLag: number[] = [];
   let read = 0;
   for (const sample of delivered) {
     const d = timeToDeliver(sample);
@@ -103,6 +118,9 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
     if (sample.readAt !== null) read += 1;
     const r = timeToRead(sample);
     if (r !== undefined) ttr.push(r);
+    const lag = webhookLag(sample);
+    if (lag.delivered !== undefined) deliveredLag.push(lag.delivered);
+    if (lag.read !== undefined) readLag.push(lag.read);
   }
   return {
     messages: counts.messages,
@@ -117,8 +135,13 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
     readRate: rate(read, deliveredCount),
     timeToDeliverMs: summarize(ttd),
     timeToReadMs: summarize(ttr),
+    webhookLagMs: { delivered: summarize(deliveredLag), read: summarize(readLag) },
     revocation: { ...counts.revocation },
     fallback: { ...counts.fallback },
+    escalation: {
+      ...counts.escalation,
+      readAfterNudgeRate: rate(counts.escalation.readAfterNudge, counts.escalation.sent),
+    },
     duplicateDeliveries: counts.duplicateDeliveries,
     lateDeliveries: counts.lateDeliveries,
     sendLatencyMsAvg: counts.sendLatencyMsAvg,

@@ -46,6 +46,12 @@ export interface ScopeReport {
   timeToDeliverMs: Distribution;
   /** readAt − send.at, over read messages. */
   timeToReadMs: Distribution;
+  /**
+   * The webhook lag: how long after the platform's time the system stored the first report of
+   * delivery (deliveredLearnedAt − deliveredAt) and of the READ (readLearnedAt − readAt), over
+   * the delivered and read messages that have them (stored since these fields exist).
+   */
+  webhookLagMs: { delivered: Distribution; read: Distribution };
   revocation: {
     /** `revocation.state == "confirmed"`: the message was revoked and never reached the phone. */
     confirmed: number;
@@ -65,6 +71,16 @@ export interface ScopeReport {
     skipped: number;
     /** Sum of `fallback.attempts`: provider calls made. */
     providerCalls: number;
+  };
+  escalation: {
+    /** `escalation.state == "sent"`: delivered, not READ in time, nudged by SMS (docs/escalation.md). */
+    sent: number;
+    /** `escalation.state == "failed"`: the nudge could not be sent. */
+    failed: number;
+    /** `escalation.readAfterNudge == true`: a READ came, stamped at or after the nudge. */
+    readAfterNudge: number;
+    /** readAfterNudge / sent; null when sent is 0. Users who turned read receipts off never count here. */
+    readAfterNudgeRate: number | null;
   };
   /** `duplicateDelivery == true`: RCS and the SMS both reached the phone (an incident). */
   duplicateDeliveries: number;
@@ -141,6 +157,7 @@ export interface ScopeCounts {
   notRcs: number;
   revocation: { confirmed: number; lostRace: number; failed: number; deleteCalls: number };
   fallback: { sent: number; failed: number; skipped: number; providerCalls: number };
+  escalation: { sent: number; failed: number; readAfterNudge: number };
   duplicateDeliveries: number;
   lateDeliveries: number;
   sendLatencyMsAvg: number | null;
@@ -154,6 +171,8 @@ export interface DeliverySample {
   sendAt: number | null;
   deliveredAt: number;
   readAt: number | null;
+  deliveredLearnedAt: number | null;
+  readLearnedAt: number | null;
   /** Group field values, keyed by `GroupReport.field`. */
   groups: Record<string, string | undefined>;
 }

@@ -39,8 +39,8 @@ export type RevokeTaskOutcome =
  */
 export async function handleRevokeTask(task: TaskRequest, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
   if (task.step === 'confirm') return confirmStep(task, deps);
-  if (task.step === 'fallback')
-    return { kind: 'done', verdict: 'fallback tasks belong to the fallback function' };
+  if (task.step === 'fallback' || task.step === 'escalate')
+    return { kind: 'done', verdict: `${task.step} tasks belong to the fallback function` };
   return revokeStep(task, task.step, deps);
 }
 

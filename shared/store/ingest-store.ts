@@ -55,8 +55,47 @@ export async function recordDeliveryEvents(
       tx.set(messages.doc(id), messageToDoc(message, context.retentionMs));
       writeReachedOutcomes(db, tx, current.get(id), message, context);
     }
+    for (const result of outcome.results) {
+      const entry = result.escalation && escalationEntry(result.escalation, result.message, context);
+      if (!entry) continue;
+      tx.set(messages.doc(result.messageId).collection(collections.events).doc(entry.id), entry.doc);
+    }
     return outcome.results;
   });
+}
+
+/** The system's timeline entry for what a receipt did to the escalation (deterministic id: a retry overwrites it). */
+function escalationEntry(
+  what: 'scheduled' | 'skipped',
+  message: Message | undefined,
+  context: IngestContext,
+): { id: string; doc: object } | undefined {
+  const escalation = message?.escalation;
+  if (!escalation) return undefined;
+  const base = {
+    source: 'system',
+    at: context.now,
+    expireAt: new Date(context.now.getTime() + context.retentionMs),
+  };
+  if (what === 'scheduled') {
+    return {
+      id: 'escalation-scheduled',
+      doc: {
+        ...base,
+        type: 'ESCALATION_SCHEDULED',
+        nudgeAt: escalation.at,
+        unreadAfterMs: escalation.unreadAfterMs,
+      },
+    };
+  }
+  return {
+    id: 'escalation-skipped',
+    doc: {
+      ...base,
+      type: message?.readAt ? 'ESCALATION_SKIPPED_READ' : 'ESCALATION_SKIPPED',
+      reason: escalation.reason,
+    },
+  };
 }
 
 function platformEventDoc(event: DeliveryEvent, raw: Raw, batched: boolean, context: IngestContext) {

@@ -121,29 +121,35 @@ export function readReportSnapshot<T>(
       ): Promise<ScopeCounts> => {
         const base = windowed(messages, window);
         const scope = group ? base.where(group.field.path, '==', group.value) : base;
-        const [totals, byStatus, notRcs, revocation, fallback, duplicate, late] = await Promise.all([
-          Promise.all([
-            count(scope),
-            sum(scope, 'revocation.attempts'),
-            sum(scope, 'fallback.attempts'),
-            average(scope, 'send.latencyMs'),
-            sum(scope, 'redrives'),
-          ]),
-          Promise.all(statuses.map((s) => count(scope.where('status', '==', s)))),
-          count(scope.where('send.state', '==', 'not_rcs')),
-          Promise.all(
-            (['confirmed', 'lost_race', 'failed'] as const).map((s) =>
-              count(scope.where('revocation.state', '==', s)),
+        const [totals, byStatus, notRcs, revocation, fallback, escalation, duplicate, late] =
+          await Promise.all([
+            Promise.all([
+              count(scope),
+              sum(scope, 'revocation.attempts'),
+              sum(scope, 'fallback.attempts'),
+              average(scope, 'send.latencyMs'),
+              sum(scope, 'redrives'),
+            ]),
+            Promise.all(statuses.map((s) => count(scope.where('status', '==', s)))),
+            count(scope.where('send.state', '==', 'not_rcs')),
+            Promise.all(
+              (['confirmed', 'lost_race', 'failed'] as const).map((s) =>
+                count(scope.where('revocation.state', '==', s)),
+              ),
             ),
-          ),
-          Promise.all(
-            (['sent', 'failed', 'skipped'] as const).map((s) =>
-              count(scope.where('fallback.state', '==', s)),
+            Promise.all(
+              (['sent', 'failed', 'skipped'] as const).map((s) =>
+                count(scope.where('fallback.state', '==', s)),
+              ),
             ),
-          ),
-          count(scope.where('duplicateDelivery', '==', true)),
-          count(scope.where('lateDelivery', '==', true)),
-        ]);
+            Promise.all([
+              count(scope.where('escalation.state', '==', 'sent')),
+              count(scope.where('escalation.state', '==', 'failed')),
+              count(scope.where('escalation.readAfterNudge', '==', true)),
+            ]),
+            count(scope.where('duplicateDelivery', '==', true)),
+            count(scope.where('lateDelivery', '==', true)),
+          ]);
         return {
           messages: totals[0],
           byStatus: Object.fromEntries(statuses.map((s, i) => [s, byStatus[i]!])) as ScopeCounts['byStatus'],
@@ -160,6 +166,7 @@ export function readReportSnapshot<T>(
             skipped: fallback[2]!,
             providerCalls: totals[2],
           },
+          escalation: { sent: escalation[0]!, failed: escalation[1]!, readAfterNudge: escalation[2]! },
           duplicateDeliveries: duplicate,
           lateDeliveries: late,
           sendLatencyMsAvg: totals[3],
@@ -176,7 +183,15 @@ export function readReportSnapshot<T>(
         const query = windowed(messages, window)
           .where('status', 'in', deliveredStatuses)
           .orderBy('createdAt')
-          .select('createdAt', 'send.at', 'deliveredAt', 'readAt', ...groups.map((g) => g.path));
+          .select(
+            'createdAt',
+            'send.at',
+            'deliveredAt',
+            'readAt',
+            'deliveredLearnedAt',
+            'readLearnedAt',
+            ...groups.map((g) => g.path),
+          );
         let after: QueryDocumentSnapshot | undefined;
         for (;;) {
           const page = await get((after ? query.startAfter(after) : query).limit(pageSize));
@@ -233,6 +248,8 @@ function toSample(doc: QueryDocumentSnapshot, groups: GroupField[]): DeliverySam
     sendAt: ms(doc.get('send.at')),
     deliveredAt: ms(doc.get('deliveredAt')) ?? 0,
     readAt: ms(doc.get('readAt')),
+    deliveredLearnedAt: ms(doc.get('deliveredLearnedAt')),
+    readLearnedAt: ms(doc.get('readLearnedAt')),
     groups: {},
   };
   for (const g of groups) {

@@ -24,6 +24,9 @@ export async function runEffects(
       if (effect.kind === 'cancel_revoke_task') {
         // Best effort: the revoke function re-checks delivery before calling RBM.
         await scheduler.cancel({ step: 'revoke', messageId, sequence: effect.sequence });
+      } else if (effect.kind === 'cancel_escalation_task') {
+        // Best effort: the escalation's handler re-checks READ before it sends.
+        await scheduler.cancel({ step: 'escalate', messageId, sequence: 0 });
       } else {
         const { kind: _kind, ...task } = effect;
         await scheduler.schedule({ ...task, messageId }, now);

@@ -48,7 +48,7 @@ export interface CloudTasksSettings {
   emulatorHost?: string;
 }
 
-/** Which function handles each step: revoke handles the revoke and confirm steps. */
+/** Which function handles each step: revoke handles the revoke and confirm steps, fallback the SMS ones. */
 const route: Record<Step, 'revoke' | 'fallback'> = {
   revoke: 'revoke',
   expired: 'revoke',
@@ -56,6 +56,8 @@ const route: Record<Step, 'revoke' | 'fallback'> = {
   manual: 'revoke',
   confirm: 'revoke',
   fallback: 'fallback',
+  // The nudge is an SMS: the fallback function sends it, on the fallback queue.
+  escalate: 'fallback',
 };
 
 export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskScheduler {

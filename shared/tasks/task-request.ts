@@ -3,7 +3,7 @@ import type { Step } from '../lifecycle/types.ts';
 import { documentIdProblem } from '../store/storable.ts';
 
 const taskBody = z.object({
-  step: z.enum(['revoke', 'expired', 'again', 'manual', 'confirm', 'fallback']),
+  step: z.enum(['revoke', 'expired', 'again', 'manual', 'confirm', 'fallback', 'escalate']),
   // Only ids the scheduler could have written: anything else can never be read, so it is dropped.
   messageId: z.string().check((ctx) => {
     const problem = documentIdProblem(ctx.value);

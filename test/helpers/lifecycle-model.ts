@@ -1,4 +1,5 @@
 import { applyDeliveryEvents } from '../../shared/lifecycle/delivery-batch.ts';
+import { applyEscalationResult, planEscalation } from '../../shared/lifecycle/escalation.ts';
 import { applySendResult, fallbackLeaseMs, planFallback } from '../../shared/lifecycle/fallback.ts';
 import type { DeliveryFact } from '../../shared/lifecycle/receipts.ts';
 import { registerMessage } from '../../shared/lifecycle/registration.ts';
@@ -18,7 +19,9 @@ import { taskId } from '../../shared/tasks/names.ts';
  * and a retry budget, duplicate and lost deliveries), function processes that
  * die between a call and storing its answer, the RBM and SMS providers'
  * answers, and the sweep. The handlers are the same two-transaction shapes
- * as shared/revoke/handle-task.ts and shared/fallback/run.ts.
+ * as shared/revoke/handle-task.ts and shared/fallback/run.ts. With `escalateAfterMs`, the
+ * message also has the SMS nudge for a delivered message not READ in time (docs/escalation.md),
+ * through the same SMS provider as the fallback, under its own idempotency key.
  *
  * `choices` (drawn by fast-check) decide every interleaving and fault; once
  * they run out, everything proceeds without faults, so a run always ends.
@@ -39,6 +42,8 @@ export interface Scenario {
   readAfterMs: number | null;
   /** The platform's own expiry at the deadline (the API's platformExpiry). */
   platformExpiry: boolean;
+  /** The escalation's delay after DELIVERED, ms; null or absent: no escalation. */
+  escalateAfterMs?: number | null;
   /** The decisions, consumed one per step. */
   choices: number[];
 }
@@ -58,7 +63,7 @@ interface Task {
 
 type Call = (
   | { kind: 'revoke'; task: Task; attempt: number; status: number }
-  | { kind: 'sms'; task: Task; attempt: number; result: SmsResult }
+  | { kind: 'sms'; task: Task; attempt: number; result: SmsResult; nudge: boolean }
 ) & {
   /** When its answer is back: a slow call lets webhook events and other tasks in between. */
   readyAt: number;
@@ -74,6 +79,10 @@ export interface RunResult {
   /** Ground truth. */
   phoneGotRcs: boolean;
   smsReceived: number;
+  /** Escalation nudges that reached the phone. */
+  nudgesReceived: number;
+  /** When the nudge was due (deliveredAt + delay), if it was scheduled. */
+  escalationDueAt: number | undefined;
   settledAt: number | undefined;
   deadline: number;
   faults: number;
@@ -92,7 +101,8 @@ export type Interleaving =
   | 'task delivered twice'
   | 'webhook repeated'
   | 'sweep re-drove'
-  | 'revoke lost the race';
+  | 'revoke lost the race'
+  | 'nudge answered after READ';
 
 const start = Date.UTC(2026, 11, 2, 9, 0, 0);
 const messageId = '0f8c2e9a-1111-4c4c-9d9d-000000000001';
@@ -123,6 +133,7 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
     'webhook repeated': 0,
     'sweep re-drove': 0,
     'revoke lost the race': 0,
+    'nudge answered after READ': 0,
   };
   const trace: string[] = [];
   const violate = (law: string, detail: string) =>
@@ -140,6 +151,9 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
       labels: {},
       deadline: new Date(deadline),
       ...(scenario.smsEnabled ? { smsText: 'code 123' } : {}),
+      ...(scenario.escalateAfterMs != null
+        ? { escalation: { unreadAfterMs: scenario.escalateAfterMs, text: 'unread: code 123' } }
+        : {}),
       requestHash: 'h',
     },
     { state: 'sent', at: new Date(start) },
@@ -156,6 +170,7 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
   let readEmitted = false;
   let expiryDone = !scenario.platformExpiry;
   let smsReceived = 0;
+  let nudgesReceived = 0;
   const smsKeysSent = new Set<string>();
 
   const webhook: Array<{ eventId: string; fact: DeliveryFact }> = [];
@@ -184,6 +199,16 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
           continue;
         }
         const name = taskId(messageId, 'revoke', effect.sequence);
+        const index = tasks.findIndex((t) => t.name === name);
+        if (index >= 0) tasks.splice(index, 1);
+        continue;
+      }
+      if (effect.kind === 'cancel_escalation_task') {
+        if (fault(1)) {
+          faults += 1;
+          continue;
+        }
+        const name = taskId(messageId, 'escalate', 0);
         const index = tasks.findIndex((t) => t.name === name);
         if (index >= 0) tasks.splice(index, 1);
         continue;
@@ -245,16 +270,18 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
     return 200;
   };
 
-  const smsAnswer = (): SmsResult => {
+  const smsAnswer = (nudge: boolean): SmsResult => {
     const base = { provider: scenario.provider, latencyMs: 5 };
+    const key = nudge ? `${messageId}:escalation` : messageId;
     const deliver = () => {
-      if (scenario.provider === 'http' && smsKeysSent.has(messageId)) return; // deduplicated by key
-      smsKeysSent.add(messageId);
-      smsReceived += 1;
+      if (scenario.provider === 'http' && smsKeysSent.has(key)) return; // deduplicated by key
+      smsKeysSent.add(key);
+      if (nudge) nudgesReceived += 1;
+      else smsReceived += 1;
     };
     // A provider that deduplicates by key replays the first result for a key it has sent:
     // only failures on the way to it remain possible.
-    const replay = scenario.provider === 'http' && smsKeysSent.has(messageId);
+    const replay = scenario.provider === 'http' && smsKeysSent.has(key);
     if (fault(2)) {
       faults += 1;
       if (replay) {
@@ -300,7 +327,39 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
       if (plan.action === 'busy') return retryLater(task, plan.until.getTime() - now);
       if (stored.deliveredAt) violate('4', 'SMS claimed after a DELIVERED was recorded');
       stored = plan.message;
-      calls.push({ kind: 'sms', task, attempt: plan.attempt, result: smsAnswer(), readyAt: now + latency() });
+      calls.push({
+        kind: 'sms',
+        task,
+        attempt: plan.attempt,
+        result: smsAnswer(false),
+        nudge: false,
+        readyAt: now + latency(),
+      });
+      return;
+    }
+    if (task.step === 'escalate') {
+      const plan = planEscalation(stored, at, {
+        provider: scenario.provider,
+        leaseMs: fallbackLeaseMs(smsTimeoutMs),
+      });
+      if (plan.action === 'skip') return;
+      if (plan.action === 'settle') {
+        stored = plan.message;
+        return;
+      }
+      if (plan.action === 'busy') return retryLater(task, plan.until.getTime() - now);
+      // Escalation laws: a nudge only for a message known delivered, never once its READ is stored.
+      if (!stored.deliveredAt) violate('E', 'nudge claimed without a stored DELIVERED');
+      if (stored.readAt) violate('E', 'nudge claimed after a READ was stored');
+      stored = plan.message;
+      calls.push({
+        kind: 'sms',
+        task,
+        attempt: plan.attempt,
+        result: smsAnswer(true),
+        nudge: true,
+        readyAt: now + latency(),
+      });
       return;
     }
     const plan = planRevoke(stored, task.step as RevokeStep, task.sequence, at);
@@ -338,7 +397,9 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
       else carryOut(outcome.effects);
       return;
     }
-    const outcome = applySendResult(stored, call.attempt, call.result, finalTry(call.task), at);
+    if (call.nudge && stored.readAt) seen['nudge answered after READ'] += 1;
+    const apply = call.nudge ? applyEscalationResult : applySendResult;
+    const outcome = apply(stored, call.attempt, call.result, finalTry(call.task), at);
     stored = outcome.message;
     if (outcome.kind === 'retry') retryLater(call.task, outcome.retryAfterMs);
   };
@@ -410,6 +471,7 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
     knownDeliveredAt = stored.deliveredAt;
     knownReadAt = stored.readAt;
     if (smsReceived > 1) violate('4', `${smsReceived} SMS reached the phone`);
+    if (nudgesReceived > 1) violate('E', `${nudgesReceived} nudges reached the phone`);
     if (settledAt === undefined && isSettled(stored)) settledAt = now;
   };
 
@@ -511,6 +573,8 @@ export function runScenario(scenario: Scenario, observe?: (message: Message) => 
     message: stored,
     phoneGotRcs,
     smsReceived,
+    nudgesReceived,
+    escalationDueAt: stored.escalation?.at?.getTime(),
     settledAt,
     deadline,
     faults,

@@ -28,6 +28,22 @@ export interface Answer {
 /** Decides the answer to one request; return a promise to answer late. */
 export type Responder = (request: ReceivedRequest) => Answer | Promise<Answer>;
 
+/**
+ * Deliveries held unanswered until the test answers them, oldest first: the
+ * held ones are exactly the POSTs the sandbox has in flight, so a test can
+ * count them without sleeping.
+ */
+export interface Gate {
+  /** Deliveries received and not yet answered, oldest first. */
+  readonly held: readonly ReceivedRequest[];
+  /** Resolves once at least `count` deliveries are held at once (a real-time cap, for I/O only). */
+  waitForHeld(count: number, timeoutMs?: number): Promise<readonly ReceivedRequest[]>;
+  /** Answers the oldest `count` held deliveries (default: all of them) with `answer` (default 200). */
+  release(count?: number, answer?: number | Answer): void;
+  /** Stops holding: the held deliveries and every later one get the previous responder's answer. */
+  open(): void;
+}
+
 export interface WebhookReceiver {
   url: string;
   requests: ReceivedRequest[];
@@ -39,6 +55,8 @@ export interface WebhookReceiver {
   respondWith(responder: Responder): void;
   /** Holds every delivery until release() is called: a slow webhook. */
   hold(): { release(): void };
+  /** Holds every delivery until the test answers it, one by one if it likes (see Gate). */
+  gate(): Gate;
   /** The handshake answer: 'echo' (default), 'wrong-secret', or a status code. */
   handshake: 'echo' | 'wrong-secret' | number;
   waitForDeliveries(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
@@ -86,6 +104,45 @@ export async function startWebhookReceiver(options: { clientToken: string }): Pr
           release();
         },
       };
+    },
+    gate: () => {
+      const previous = responder;
+      const held: Array<{ request: ReceivedRequest; answer: (a: Answer | Promise<Answer>) => void }> = [];
+      const heldWaiters = new Set<() => void>();
+      responder = (request) =>
+        new Promise<Answer>((resolve) => {
+          held.push({ request, answer: resolve });
+          for (const waiter of [...heldWaiters]) waiter();
+        });
+      const gate: Gate = {
+        get held() {
+          return held.map((h) => h.request);
+        },
+        waitForHeld: (count, timeoutMs = 5_000) =>
+          new Promise((resolve, reject) => {
+            const check = () => {
+              if (held.length < count) return false;
+              clearTimeout(timer);
+              heldWaiters.delete(check);
+              resolve(gate.held);
+              return true;
+            };
+            const timer = setTimeout(() => {
+              heldWaiters.delete(check);
+              reject(new Error(`expected ${count} held webhook deliveries, got ${held.length}`));
+            }, timeoutMs);
+            if (!check()) heldWaiters.add(check);
+          }),
+        release: (count = held.length, answer = 200) => {
+          const a = typeof answer === 'number' ? { status: answer } : answer;
+          for (const h of held.splice(0, count)) h.answer(a);
+        },
+        open: () => {
+          responder = previous;
+          for (const h of held.splice(0)) h.answer(previous(h.request));
+        },
+      };
+      return gate;
     },
     waitForDeliveries: (count, timeoutMs = 5_000) =>
       new Promise((resolve, reject) => {

@@ -36,6 +36,27 @@ const fact = (type: DeliveryFact['type'], seconds: number): DeliveryFact => ({
   at: t(seconds),
 });
 
+describe('when the system learned of delivery and READ', () => {
+  it('keeps the time of the first report of each, stored beside the platform times', () => {
+    const delivered = applyDeliveryFact(registered(), fact('DELIVERED', 10), t(40)).message;
+    expect(delivered.deliveredLearnedAt).toEqual(t(40));
+    expect(delivered.readLearnedAt).toBeUndefined();
+    // A duplicate DELIVERED, learned later, changes neither time.
+    const again = applyDeliveryFact(delivered, fact('DELIVERED', 10), t(90)).message;
+    expect(again.deliveredLearnedAt).toEqual(t(40));
+    const read = applyDeliveryFact(again, fact('READ', 30), t(95)).message;
+    expect(read.readLearnedAt).toEqual(t(95));
+    expect(applyDeliveryFact(read, fact('READ', 30), t(99)).message.readLearnedAt).toEqual(t(95));
+  });
+
+  it('a READ first is the first report of delivery too', () => {
+    const read = applyDeliveryFact(registered(), fact('READ', 20), t(50)).message;
+    expect(read.deliveredLearnedAt).toEqual(t(50));
+    expect(read.readLearnedAt).toEqual(t(50));
+    expect(applyDeliveryFact(read, fact('DELIVERED', 10), t(60)).message.deliveredLearnedAt).toEqual(t(50));
+  });
+});
+
 describe('law 1: delivery facts only move forward', () => {
   it('READ before DELIVERED marks the message delivered, and the later DELIVERED keeps it read', () => {
     const afterRead = applyDeliveryFact(registered(), fact('READ', 20), t(21)).message;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { policies } from '../../shared/lifecycle/policy.ts';
 import { untrackedMessage } from '../../shared/lifecycle/receipts.ts';
-import { claimExpired, type Registration, registerMessage } from '../../shared/lifecycle/registration.ts';
+import {
+  capabilityRecord,
+  claimExpired,
+  type Registration,
+  registerMessage,
+  wantsCapabilityCheck,
+} from '../../shared/lifecycle/registration.ts';
 import type { Send } from '../../shared/lifecycle/types.ts';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 11, 2, 9, 0, 0) + seconds * 1000);
@@ -219,5 +225,50 @@ describe('registering a message', () => {
     );
     expect(outcome.message.status).toBe('failed');
     expect(outcome.kind === 'created' && outcome.effects).toEqual([]);
+  });
+});
+
+describe('the capability check before a send', () => {
+  it('is the message’s choice, else the deployment’s', () => {
+    expect(wantsCapabilityCheck(registration, 'off')).toBe(false);
+    expect(wantsCapabilityCheck(registration, 'on')).toBe(true);
+    expect(wantsCapabilityCheck({ ...registration, capabilityCheck: true }, 'off')).toBe(true);
+    expect(wantsCapabilityCheck({ ...registration, capabilityCheck: false }, 'on')).toBe(false);
+  });
+
+  it('records what it found: reachable true or false, null when it failed', () => {
+    const answer = { region: 'europe' as const, httpStatus: 404, latencyMs: 12 };
+    expect(capabilityRecord({ ...answer, outcome: 'unreachable' }, t(0))).toEqual({
+      outcome: 'unreachable',
+      reachable: false,
+      region: 'europe',
+      at: t(0),
+      httpStatus: 404,
+      latencyMs: 12,
+    });
+    expect(capabilityRecord({ ...answer, outcome: 'reachable', httpStatus: 200 }, t(0)).reachable).toBe(true);
+    expect(capabilityRecord({ ...answer, outcome: 'failed', httpStatus: 503 }, t(0)).reachable).toBeNull();
+  });
+
+  it('not reachable: straight to the SMS as after a 404 on send, the check kept on the message', () => {
+    const check = capabilityRecord(
+      { outcome: 'unreachable', region: 'us', httpStatus: 404, latencyMs: 5 },
+      t(0),
+    );
+    const outcome = registerMessage(
+      undefined,
+      registration,
+      { state: 'not_rcs', from: 'capability_check', at: t(0), httpStatus: 404 },
+      t(0),
+      check,
+    );
+    expect(outcome.message).toMatchObject({
+      status: 'sms_pending',
+      capabilityCheck: check,
+      fallback: { state: 'pending', reason: expect.stringMatching(/capability check/) },
+    });
+    expect(outcome.kind === 'created' && outcome.effects).toEqual([
+      { kind: 'schedule', step: 'fallback', sequence: 0, at: t(0) },
+    ]);
   });
 });

@@ -52,6 +52,39 @@ describe('the canonical message a request becomes', () => {
     );
   });
 
+  it('resolves the escalation: its own settings over the policy, the fallback text by default, false for off', () => {
+    expect(prepared(base).escalation).toBeUndefined();
+    expect(prepared({ ...base, escalation: { unreadAfter: '30m' } }).escalation).toEqual({
+      unreadAfterMs: 1_800_000,
+      text: 'SMS code 482913',
+    });
+    const policy = { fallbackWhenUncertain: true, escalateUnreadAfterSeconds: 600 };
+    expect(prepared({ ...base, policy }).policy.escalateUnreadAfterMs).toBe(600_000);
+    expect(prepared({ ...base, policy }).escalation).toEqual({
+      unreadAfterMs: 600_000,
+      text: 'SMS code 482913',
+    });
+    expect(prepared({ ...base, policy, escalation: { text: 'Still there?' } }).escalation).toEqual({
+      unreadAfterMs: 600_000,
+      text: 'Still there?',
+    });
+    expect(prepared({ ...base, policy, escalation: false }).escalation).toBeUndefined();
+  });
+
+  it('refuses an escalation it cannot complete, naming the missing field', () => {
+    const refused = (body: Record<string, unknown>) => {
+      const result = prepareMessage(parse(body), now, defaults);
+      return result.ok ? [] : result.errors;
+    };
+    expect(refused({ ...base, escalation: { text: 'hi' } })).toEqual([
+      { field: 'escalation.unreadAfter', reason: 'required: the policy sets no escalateUnreadAfterSeconds' },
+    ]);
+    const { sms: _, ...withoutSms } = base;
+    expect(refused({ ...withoutSms, escalation: { unreadAfter: '10m' } })).toEqual([
+      { field: 'escalation.text', reason: 'required: the nudge is an SMS, and sms.text is not given' },
+    ]);
+  });
+
   it('turns a policy name or settings into the rules the lifecycle uses', () => {
     expect(prepared(base).policy).toEqual(policies.otp);
     expect(prepared({ ...base, policy: 'promo' }).policy).toEqual(policies.promo);
@@ -249,7 +282,7 @@ describe('requests the schema refuses, naming the field', () => {
   const { content: __, ...registered } = base;
   const { policy: ___, ...withoutPolicy } = base;
   const policyHelp =
-    'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10 }';
+    'must be "otp", "promo", or { fallbackWhenUncertain: boolean, graceSeconds?: 1..86400, maxRevokeAttempts?: 1..10, escalateUnreadAfterSeconds?: 1..604800 }';
   // Where the schema leaves the wording to zod, only the field is this project's to pin.
   const zodWording = expect.any(String);
 
@@ -379,6 +412,36 @@ describe('requests the schema refuses, naming the field', () => {
       { ...registered, platformExpiry: true },
       'platformExpiry',
       'the platform expiry applies to a message this system sends: give content too',
+    ],
+    [
+      'an escalation delay in words',
+      { ...base, escalation: { unreadAfter: 'half an hour' } },
+      'escalation.unreadAfter',
+      'must be a duration from "1s" to "7d", such as "30m"',
+    ],
+    [
+      'an escalation delay over a week',
+      { ...base, escalation: { unreadAfter: '8d' } },
+      'escalation.unreadAfter',
+      'must be a duration from "1s" to "7d", such as "30m"',
+    ],
+    [
+      'an escalation that is neither false nor settings',
+      { ...base, escalation: true },
+      'escalation',
+      'must be false or { unreadAfter?: duration, text?: string }',
+    ],
+    [
+      'an unknown escalation setting',
+      { ...base, escalation: { unreadAfter: '10m', channel: 'sms' } },
+      'escalation.channel',
+      'unknown field',
+    ],
+    [
+      'a policy escalation of 0 seconds',
+      { ...base, policy: { fallbackWhenUncertain: true, escalateUnreadAfterSeconds: 0 } },
+      'policy.escalateUnreadAfterSeconds',
+      zodWording,
     ],
     ['a body that is not an object', 'send it', '(body)', zodWording],
   ])('%s', (_, body, field, reason) => {

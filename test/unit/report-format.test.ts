@@ -11,6 +11,7 @@ const counts: ScopeCounts = {
   notRcs: 2,
   revocation: { confirmed: 3, lostRace: 1, failed: 0, deleteCalls: 5 },
   fallback: { sent: 5, failed: 0, skipped: 4, providerCalls: 5 },
+  escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
   duplicateDeliveries: 1,
   lateDeliveries: 1,
   sendLatencyMsAvg: 42,
@@ -21,6 +22,8 @@ const samples = [1_500, 2_500, 4_000, 90_000, 400_000, 700_000].map((d, i) => ({
   sendAt: 0,
   deliveredAt: d,
   readAt: i === 0 ? 30_000 : null,
+  deliveredLearnedAt: d + 1_000 * (i + 1),
+  readLearnedAt: i === 0 ? 31_000 : null,
   groups: { 'labels.campaign': i < 3 ? 'spring <sale>' : 'otp' },
 }));
 const overall = buildScope(counts, samples);

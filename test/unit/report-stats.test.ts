@@ -7,6 +7,7 @@ import {
   summarize,
   timeToDeliver,
   timeToRead,
+  webhookLag,
 } from '../../shared/report/stats.ts';
 import { type DeliverySample, type ScopeCounts, statuses } from '../../shared/report/types.ts';
 
@@ -87,8 +88,20 @@ describe('rates and durations', () => {
     sendAt: 1_000,
     deliveredAt: 3_500,
     readAt: null,
+    deliveredLearnedAt: null,
+    readLearnedAt: null,
     groups: {},
     ...s,
+  });
+
+  it('the webhook lag is learned-at − the platform time, never negative; absent without a learned-at', () => {
+    expect(webhookLag(sample({ deliveredLearnedAt: 4_000 }))).toEqual({ delivered: 500 });
+    expect(webhookLag(sample({ deliveredLearnedAt: 3_000 }))).toEqual({ delivered: 0 });
+    expect(webhookLag(sample({ readAt: 8_000, readLearnedAt: 8_250, deliveredLearnedAt: 8_250 }))).toEqual({
+      delivered: 4_750,
+      read: 250,
+    });
+    expect(webhookLag(sample({ readLearnedAt: 8_250 }))).toEqual({});
   });
 
   it('time to deliver is deliveredAt − send.at; time to read is readAt − send.at', () => {
@@ -104,6 +117,11 @@ describe('rates and durations', () => {
 });
 
 describe('buildScope', () => {
+  const learned = (deliveredLearnedAt: number | null, readLearnedAt: number | null) => ({
+    deliveredLearnedAt,
+    readLearnedAt,
+    groups: {},
+  });
   const zero = Object.fromEntries(statuses.map((s) => [s, 0])) as ScopeCounts['byStatus'];
   const counts: ScopeCounts = {
     messages: 20,
@@ -111,15 +129,16 @@ describe('buildScope', () => {
     notRcs: 2,
     revocation: { confirmed: 4, lostRace: 1, failed: 0, deleteCalls: 7 },
     fallback: { sent: 6, failed: 0, skipped: 3, providerCalls: 6 },
+    escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
     duplicateDeliveries: 1,
     lateDeliveries: 1,
     sendLatencyMsAvg: 80,
     sweepRedrives: 0,
   };
   const delivered: DeliverySample[] = [
-    { createdAt: 0, sendAt: 0, deliveredAt: 1_000, readAt: 5_000, groups: {} },
-    { createdAt: 0, sendAt: 0, deliveredAt: 2_000, readAt: null, groups: {} },
-    { createdAt: 0, sendAt: 0, deliveredAt: 3_000, readAt: 9_000, groups: {} },
+    { createdAt: 0, sendAt: 0, deliveredAt: 1_000, readAt: 5_000, ...learned(1_400, 5_100) },
+    { createdAt: 0, sendAt: 0, deliveredAt: 2_000, readAt: null, ...learned(2_100, null) },
+    { createdAt: 0, sendAt: 0, deliveredAt: 3_000, readAt: 9_000, ...learned(null, null) },
   ];
 
   it('tracked excludes untracked; the RCS base excludes not-RCS; delivered is delivered + read + duplicate', () => {
@@ -139,10 +158,17 @@ describe('buildScope', () => {
     expect(s.timeToDeliverMs).toMatchObject({ count: 3, p50: 2_000, p90: 3_000 });
   });
 
+  it('the webhook lag is over the messages with a learned-at, DELIVERED and READ apart', () => {
+    const s = buildScope(counts, delivered);
+    expect(s.webhookLagMs.delivered).toMatchObject({ count: 2, p50: 100, max: 400 });
+    expect(s.webhookLagMs.read).toMatchObject({ count: 1, p50: 100, max: 100 });
+  });
+
   it('passes the aggregation figures through unchanged', () => {
     const s = buildScope(counts, delivered);
     expect(s.revocation).toEqual(counts.revocation);
     expect(s.fallback).toEqual(counts.fallback);
+    expect(s.escalation).toEqual({ ...counts.escalation, readAfterNudgeRate: 0.5 });
     expect(s.byStatus).toEqual(counts.byStatus);
     expect(s.sendLatencyMsAvg).toBe(80);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fallbackLogs, scrub } from '../../shared/fallback/logs.ts';
+import { escalationLogs, fallbackLogs, scrub } from '../../shared/fallback/logs.ts';
 import { createLogger } from '../../shared/log/index.ts';
 import type { SmsResult } from '../../shared/sms/types.ts';
 
@@ -49,6 +49,15 @@ describe('fallback log events', () => {
     expect(text).toContain('21211');
     expect(lines[0]).toMatchObject({ event: 'fallback.recorded', severity: 'ERROR' });
     expect(lines[1]).toMatchObject({ event: 'fallback.sent', providerId: 'sms_1', severity: 'INFO' });
+  });
+
+  it('name the events of the escalation nudge escalation.*, masked the same way', () => {
+    const { log, lines } = capture();
+    escalationLogs.claimed(log, 'm-1', 1, 'http', phone);
+    escalationLogs.skipped(log, 'm-1', 'escalation is skipped');
+    expect(lines[0]).toMatchObject({ event: 'escalation.claimed', recipient: '+141••••••23' });
+    expect(lines[1]).toMatchObject({ event: 'escalation.skipped', severity: 'INFO' });
+    expect(JSON.stringify(lines)).not.toContain('5550123');
   });
 
   it('scrub leaves account SIDs, error codes and latencies alone', () => {

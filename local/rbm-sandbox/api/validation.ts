@@ -163,6 +163,10 @@ export function validateAgentEvent(raw: Buffer): ValidAgentEvent {
   return parsed.data;
 }
 
+export function describeIssues(error: z.ZodError): string {
+  return describe(error);
+}
+
 function describe(error: z.ZodError): string {
   return error.issues
     .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))

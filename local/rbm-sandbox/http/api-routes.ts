@@ -3,7 +3,9 @@ import { BodyTooLargeError, readBody, sendJson } from '../../common/http-server.
 import { ApiError, googleError, missingCredentialMessage } from '../api/google-errors.ts';
 import {
   type ApiCall,
+  type ApiHost,
   type ApiReply,
+  batchGetUsers,
   createAgentEvent,
   createAgentMessage,
   deleteAgentMessage,
@@ -13,6 +15,7 @@ import type { Timers } from '../core/timers.ts';
 import type { Endpoint, Faults } from '../faults.ts';
 import type { SandboxLog } from '../log.ts';
 import type { PhoneNetwork } from '../phones/network.ts';
+import type { Truth } from '../truth.ts';
 
 /**
  * Generous upper bound on what the server reads; the 250 KB rule itself answers 400 (validation.ts).
@@ -41,8 +44,10 @@ interface Route {
   messageId?: string;
 }
 
-/** Matches /v1/phones/{E.164}/... to one of the four methods. */
+/** Matches /v1/phones/{E.164}/... (and /v1/users:batchGet, `phone` '') to one of the methods. */
 function route(method: string, segments: string[]): (Route & { phone: string }) | null {
+  if (method === 'POST' && segments.length === 2 && segments[0] === 'v1' && segments[1] === 'users:batchGet')
+    return { endpoint: 'batchGet', handler: batchGetUsers, phone: '' };
   const [v1, phones, phone, collection, messageId, ...rest] = segments;
   if (v1 !== 'v1' || phones !== 'phones' || !phone || rest.length > 0) return null;
   if (method === 'POST' && collection === 'agentMessages' && messageId === undefined)
@@ -66,6 +71,7 @@ export function apiRoutes(deps: {
   faults: Faults;
   timers: Timers;
   log: SandboxLog;
+  truth: Truth;
   accessToken: string | null;
   onEffect: () => EffectHook | null;
 }) {
@@ -74,12 +80,26 @@ export function apiRoutes(deps: {
     res: ServerResponse,
     segments: string[],
     query: URLSearchParams,
+    host: ApiHost = 'global',
   ): Promise<void> => {
     const matched = route(req.method ?? 'GET', segments);
     if (!matched) {
       sendJson(res, 404, googleError(404, `Method not found: ${req.method} /${segments.join('/')}`));
       return;
     }
+    // Every request that names a method is in the truth, with the host it was addressed to.
+    const call = {
+      at: deps.timers.now(),
+      endpoint: matched.endpoint,
+      host,
+      phoneNumber: matched.phone === '' ? null : matched.phone,
+      userCount: null as number | null,
+      status: 0,
+    };
+    deps.truth.apiCalls.push(call);
+    res.once('finish', () => {
+      call.status = res.statusCode;
+    });
     const auth = /^Bearer\s+(\S.*)$/i.exec(req.headers.authorization ?? '');
     if (!auth) {
       req.resume();
@@ -143,6 +163,7 @@ export function apiRoutes(deps: {
         phone: matched.phone,
         query,
         body,
+        host,
         now: deps.timers.now(),
         ...(matched.messageId !== undefined && { messageId: matched.messageId }),
       });
@@ -150,6 +171,10 @@ export function apiRoutes(deps: {
       if (!(error instanceof ApiError)) throw error;
       reply = { status: error.code, body: error.body };
       headers = error.headers;
+    }
+    if (matched.endpoint === 'batchGet') {
+      const users = (safeJson(body) as { users?: unknown } | null)?.users;
+      call.userCount = Array.isArray(users) ? users.length : null;
     }
     if (fault.kind === 'drop') {
       res.socket?.destroy();
@@ -168,4 +193,12 @@ export function apiRoutes(deps: {
     }
     sendJson(res, reply.status, reply.body, headers);
   };
+}
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
 }

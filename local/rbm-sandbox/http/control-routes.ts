@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { rbmRegions } from '../../../shared/rbm/regions.ts';
 import { e164Pattern } from '../../common/e164.ts';
 import { BodyTooLargeError, phoneQuery, readBody, sendJson } from '../../common/http-server.ts';
+import { pushConcurrencies } from '../webhook/push-window.ts';
 import type { SandboxControls } from './sandbox-controls.ts';
 
 /**
@@ -20,6 +22,7 @@ export const probability = z.number().min(0).max(1);
 
 export const phoneRulesSchema = z.strictObject({
   rcs: z.boolean().optional(),
+  region: z.enum(rbmRegions).optional(),
   features: z.array(z.string()).optional(),
   offline: z
     .array(z.strictObject({ afterMs: z.number().nonnegative().optional(), forMs: z.number().positive() }))
@@ -38,6 +41,7 @@ export const phoneRulesSchema = z.strictObject({
     .optional(),
   silentTtl: z.boolean().optional(),
   neverReads: z.boolean().optional(),
+  readReceipts: z.boolean().optional(),
   read: z.strictObject({ probability: probability.optional(), delay: distribution.optional() }).optional(),
   reply: z
     .strictObject({
@@ -69,7 +73,7 @@ export const userActionSchema = z.discriminatedUnion('type', [
 
 export const faultRulesSchema = z.array(
   z.strictObject({
-    endpoint: z.enum(['send', 'revoke', 'agentEvent', 'capabilities', '*']),
+    endpoint: z.enum(['send', 'revoke', 'agentEvent', 'capabilities', 'batchGet', '*']),
     kind: z.enum(['error', 'rate-limit', 'slow', 'drop']),
     rate: probability.optional(),
     status: z.number().int().min(400).max(599).optional(),
@@ -91,6 +95,7 @@ export const webhookSettingsSchema = z.strictObject({
   retentionMs: z.number().positive().optional(),
   ackDeadlineMs: z.number().nonnegative().nullable().optional(),
   ackDeadlineRealMs: z.number().nonnegative().optional(),
+  concurrency: z.enum(pushConcurrencies).optional(),
   batchReceipts: z
     .strictObject({ windowMs: z.number().nonnegative(), maxReceipts: z.number().int().positive() })
     .nullable()
@@ -171,6 +176,13 @@ export function controlRoutes(sandbox: SandboxControls) {
         return phone ? sendJson(res, 200, phone) : sendJson(res, 404, { error: 'no such phone' });
       }
       if (key === 'webhook') return sendJson(res, 200, sandbox.truth.snapshot(sandbox.clock.now()).webhook);
+      if (key === 'calls' && action === undefined) {
+        const given = phoneQuery(query, 'phoneNumber');
+        if (given === undefined) return sendJson(res, 200, sandbox.truth.callsTo());
+        const phoneNumber = phoneKey(given);
+        if (!phoneNumber) return;
+        return sendJson(res, 200, sandbox.truth.callsTo(phoneNumber));
+      }
     }
     if (method === 'GET' && area === 'clock' && key === undefined) {
       return sendJson(res, 200, {
@@ -216,6 +228,7 @@ export function controlRoutes(sandbox: SandboxControls) {
         const settings = parse(webhookSettingsSchema);
         return settings && sendJson(res, 200, sandbox.configureWebhook(settings));
       }
+      if (method === 'GET' && key === 'delivery') return sendJson(res, 200, sandbox.webhookDelivery);
       if (method === 'POST' && key === 'handshake')
         return sendJson(res, 200, await sandbox.registerWebhook());
       if (method === 'POST' && key === 'agent-launch-events') {

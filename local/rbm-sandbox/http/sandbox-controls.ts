@@ -3,6 +3,7 @@ import type { FaultRule } from '../faults.ts';
 import type { WebhookSettings } from '../options.ts';
 import type { PhoneProfile, PhoneRules } from '../phones/profiles.ts';
 import type { Truth, UserAction } from '../truth.ts';
+import type { DeliveryStats } from '../webhook/delivery-queue.ts';
 import type { HandshakeResult } from '../webhook/handshake.ts';
 
 /** An agent launch event to post (attributes.type "agent_launch_event"). */
@@ -36,6 +37,7 @@ export interface SandboxControls {
   setFaults(rules: FaultRule[]): void;
   webhookSettings(): WebhookSettings;
   configureWebhook(changes: Partial<WebhookSettings>): WebhookSettings;
+  readonly webhookDelivery: DeliveryStats;
   registerWebhook(url?: string): Promise<HandshakeResult>;
   emitAgentLaunchEvent(fields: AgentLaunchFields): string;
   emitReceiptBatch(phoneNumber: string, receipts: BatchReceipt[], agentId?: string): void;

@@ -1,3 +1,4 @@
+import type { RbmRegion } from '../../../shared/rbm/regions.ts';
 import { hashSeed, type Prng } from '../../common/random.ts';
 import { ApiError } from '../api/google-errors.ts';
 import type { ValidAgentMessage } from '../api/validation.ts';
@@ -129,6 +130,12 @@ export class PhoneNetwork {
     return { features: [...phone.profile.features] };
   }
 
+  /** A number's region and whether it is reachable over RBM, for users.batchGet. */
+  reachability(number: string): { region: RbmRegion; reachable: boolean } {
+    const { profile } = this.phone(number);
+    return { region: profile.region, reachable: profile.rcs };
+  }
+
   /**
    * Claims `id` in the agent's id space. Returns the earlier resource when the id
    * was used before: "The platform ignores any agent message sent with an ID that
@@ -183,6 +190,7 @@ export class PhoneNetwork {
       status: 'queued',
       deliveredAt: null,
       readAt: null,
+      readReported: false,
       revokedAt: null,
       neverDelivered: false,
       revokeAttempts: [],

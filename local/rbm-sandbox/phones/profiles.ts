@@ -1,3 +1,4 @@
+import { type RbmRegion, regionOf } from '../../../shared/rbm/regions.ts';
 import type { Distribution, Prng } from '../../common/random.ts';
 
 /**
@@ -66,6 +67,8 @@ export interface RaceRule {
 /** Explicit per-number rules. Every field is optional; unset fields keep the drawn profile. */
 export interface PhoneRules {
   rcs?: boolean;
+  /** The RBM region the number belongs to (users.batchGet's host); default from its calling code. */
+  region?: RbmRegion;
   features?: string[];
   /** Offline spells relative to when the rules are set; `[]` means always online. Replaces the drawn schedule. */
   offline?: Array<{ afterMs?: number; forMs: number }>;
@@ -80,6 +83,11 @@ export interface PhoneRules {
    */
   silentTtl?: boolean;
   neverReads?: boolean;
+  /**
+   * `false`: the user has turned off sending read receipts, so reading a message posts no
+   * READ (the truth still records when they read it). Default true.
+   */
+  readReceipts?: boolean;
   read?: { probability?: number; delay?: Distribution };
   reply?: {
     probability?: number;
@@ -94,6 +102,7 @@ export interface PhoneRules {
 export interface PhoneProfile {
   phoneNumber: string;
   rcs: boolean;
+  region: RbmRegion;
   features: string[];
   latency: Distribution;
   inFlight: Distribution;
@@ -105,6 +114,8 @@ export interface PhoneProfile {
   };
   silentTtl: boolean;
   read: { probability: number; delay: Distribution };
+  /** Whether reading posts a READ (the user's read-receipts setting). */
+  readReceipts: boolean;
   reply: {
     probability: number;
     delay: Distribution;
@@ -121,12 +132,15 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
   return {
     phoneNumber,
     rcs: traits.chance(population.rcsProbability),
+    // The product's default table (shared/rbm/regions.ts): the platform's own mapping is unpublished.
+    region: regionOf(phoneNumber),
     features: [...allFeatures],
     latency: population.latency,
     inFlight: population.inFlight,
     race: { always: false, answer: 'either', deliveredAfterMs: 500, times: null },
     silentTtl: false,
     read: { ...population.read },
+    readReceipts: true,
     reply: { ...population.reply, texts: [...population.reply.texts], suggestion: null },
     unsubscribe: { ...population.unsubscribe },
   };
@@ -136,6 +150,7 @@ export function drawProfile(phoneNumber: string, population: Population, traits:
 export function applyRules(profile: PhoneProfile, rules: PhoneRules): PhoneProfile {
   const next: PhoneProfile = structuredClone(profile);
   if (rules.rcs !== undefined) next.rcs = rules.rcs;
+  if (rules.region !== undefined) next.region = rules.region;
   if (rules.features) next.features = [...rules.features];
   if (rules.latency !== undefined) next.latency = rules.latency;
   if (rules.inFlight !== undefined) next.inFlight = rules.inFlight;
@@ -155,6 +170,7 @@ export function applyRules(profile: PhoneProfile, rules: PhoneRules): PhoneProfi
   }
   if (rules.silentTtl !== undefined) next.silentTtl = rules.silentTtl;
   if (rules.neverReads) next.read.probability = 0;
+  if (rules.readReceipts !== undefined) next.readReceipts = rules.readReceipts;
   if (rules.reply) {
     const r = rules.reply;
     next.reply.probability = r.probability ?? next.reply.probability;

@@ -54,11 +54,16 @@ export class UserBehaviour {
     }
   }
 
-  /** The user opens the message: READ, once. Returns false if it was not delivered or already read. */
+  /**
+   * The user opens the message: READ, once, unless they turned read receipts off (then only
+   * the truth knows). Returns false if it was not delivered or already read.
+   */
   read(message: SimMessage): boolean {
     const truth = message.truth;
     if (truth.status !== 'delivered' || truth.readAt !== null) return false;
     truth.readAt = this.#timers.now();
+    if (!message.phone.profile.readReceipts) return true;
+    truth.readReported = true;
     this.#publisher.userEvent(truth.agentId, truth.phoneNumber, 'READ', truth.messageId);
     return true;
   }

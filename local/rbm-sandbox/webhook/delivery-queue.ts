@@ -4,12 +4,15 @@ import type { SandboxLog } from '../log.ts';
 import type { WebhookDeliveryTruth } from '../truth.ts';
 import { buildEnvelope, signature } from './envelope.ts';
 import type { WebhookPoster } from './post.ts';
+import { type PushConcurrency, PushWindow } from './push-window.ts';
 
 /**
  * The platform's delivery queue, as documented
  * (docs/rbm-platform.md#retries-and-the-delivery-queue): all agents of a
  * partner share ONE in-order queue, so the head is retried until the webhook
  * answers 200 and a slow or failing webhook holds up everything behind it. Anything but 200 is a failure;
+ * with `concurrency: 'adaptive'` several POSTs may wait for an answer at once (push-window.ts), but a
+ * failure still holds everything behind it until the failed payload is acknowledged;
  * retries back off exponentially from 10 s up to 600 s between tries (Pub/Sub
  * RetryPolicy defaults, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions#retrypolicy)
  * for up to 7 days. Delivery is at least once: `duplicateRate` redelivers an
@@ -38,6 +41,11 @@ export interface QueueBehaviour {
    * scale and a ManualClock still decides when the deadline is due. 0: the clock alone decides.
    */
   ackDeadlineRealMs: number;
+  /**
+   * `serial`: one POST waits for an answer at a time. `adaptive`: Pub/Sub push's slow start
+   * (push-window.ts). Either way a failed payload is retried before anything behind it is posted.
+   */
+  concurrency: PushConcurrency;
 }
 
 interface Item {
@@ -46,6 +54,19 @@ interface Item {
   pubsubMessageId: string;
   record: WebhookDeliveryTruth;
   failures: number;
+  /** ready: may be posted now; posting: waiting for its answer; backing-off: failed, its retry not yet due. */
+  state: 'ready' | 'posting' | 'backing-off';
+}
+
+/** What the queue's flow control is doing, for the demo's summary and for tests. */
+export interface DeliveryStats {
+  concurrency: PushConcurrency;
+  /** POSTs waiting for an answer now. */
+  inFlight: number;
+  /** The most POSTs that were waiting for an answer at once since start. */
+  maxInFlight: number;
+  /** The adaptive window's size (how many may wait at once when adaptive). */
+  window: number;
 }
 
 export function backoffMs(
@@ -63,8 +84,11 @@ export class DeliveryQueue {
   readonly #log: SandboxLog;
   readonly #behaviour: () => QueueBehaviour;
   readonly #records: WebhookDeliveryTruth[];
-  #inFlight: Promise<void> | null = null;
-  #waiting: (() => void) | null = null;
+  readonly #window = new PushWindow();
+  readonly #inFlight = new Set<Promise<void>>();
+  #maxInFlight = 0;
+  /** Payloads that failed and are not yet acknowledged: while there is one, nothing new is posted. */
+  #failed = 0;
 
   constructor(deps: {
     timers: Timers;
@@ -90,7 +114,7 @@ export class DeliveryQueue {
     record: WebhookDeliveryTruth,
   ): void {
     this.#records.push(record);
-    const item: Item = { data, attributes, pubsubMessageId, record, failures: 0 };
+    const item: Item = { data, attributes, pubsubMessageId, record, failures: 0, state: 'ready' };
     const behaviour = this.#behaviour();
     if (this.#prng.chance(behaviour.reorderRate)) {
       record.reordered = true;
@@ -107,7 +131,16 @@ export class DeliveryQueue {
 
   /** Resolves once no POST is waiting for an answer: from then on only the clock moves the queue. */
   async idle(): Promise<void> {
-    while (this.#inFlight) await this.#inFlight;
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  stats(): DeliveryStats {
+    return {
+      concurrency: this.#behaviour().concurrency,
+      inFlight: this.#inFlight.size,
+      maxInFlight: this.#maxInFlight,
+      window: this.#window.size,
+    };
   }
 
   /** Starts delivering again, e.g. after the webhook URL was set. */
@@ -121,14 +154,27 @@ export class DeliveryQueue {
   }
 
   #pump(): void {
-    if (this.#timers.stopped || this.#inFlight || this.#waiting) return;
+    if (this.#timers.stopped) return;
     const behaviour = this.#behaviour();
-    const head = this.#items[0];
-    if (!head || !behaviour.url) return;
-    this.#inFlight = this.#attempt(head, behaviour).finally(() => {
-      this.#inFlight = null;
+    if (!behaviour.url) return;
+    const limit = this.#window.limit(behaviour.concurrency);
+    for (const item of this.#items) {
+      if (this.#inFlight.size >= limit) return;
+      if (item.state !== 'ready') continue;
+      // Head of line: while a failed payload waits for its retry, nothing that has not failed goes.
+      if (this.#failed > 0 && item.failures === 0) continue;
+      this.#start(item, behaviour);
+    }
+  }
+
+  #start(item: Item, behaviour: QueueBehaviour): void {
+    item.state = 'posting';
+    const attempt: Promise<void> = this.#attempt(item, behaviour).finally(() => {
+      this.#inFlight.delete(attempt);
       this.#pump();
     });
+    this.#inFlight.add(attempt);
+    this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight.size);
   }
 
   async #attempt(item: Item, behaviour: QueueBehaviour): Promise<void> {
@@ -158,16 +204,20 @@ export class DeliveryQueue {
     item.record.attempts.push(
       result.status === null ? { at, status: null, error: result.error } : { at, status: result.status },
     );
+    const adaptive = this.#behaviour().concurrency === 'adaptive';
     if (result.status === 200) {
-      this.#items.shift();
+      this.#remove(item);
       item.record.ackedAt = this.#timers.now();
+      if (adaptive) this.#window.acknowledged();
       if (!item.record.duplicate && this.#prng.chance(this.#behaviour().duplicateRate)) this.#redeliver(item);
       return;
     }
+    if (adaptive) this.#window.failed();
+    if (item.failures === 0) this.#failed += 1;
     item.failures += 1;
     const now = this.#timers.now();
     if (now - item.record.createdAt >= behaviour.retentionMs) {
-      this.#items.shift();
+      this.#remove(item);
       item.record.droppedAt = now;
       this.#log.webhookDropped(item.pubsubMessageId, item.failures);
       return;
@@ -179,10 +229,17 @@ export class DeliveryQueue {
       result.status === null ? result.error : null,
       delay,
     );
-    this.#waiting = this.#timers.after(delay, () => {
-      this.#waiting = null;
+    item.state = 'backing-off';
+    this.#timers.after(delay, () => {
+      item.state = 'ready';
       this.#pump();
     });
+  }
+
+  /** Takes an acknowledged or dropped payload off the queue. */
+  #remove(item: Item): void {
+    this.#items.splice(this.#items.indexOf(item), 1);
+    if (item.failures > 0) this.#failed -= 1;
   }
 
   /** At-least-once: the same Pub/Sub message (same id, same bytes) comes again later. */
@@ -197,7 +254,7 @@ export class DeliveryQueue {
       droppedAt: null,
     };
     this.#records.push(record);
-    this.#items.push({ ...item, record, failures: 0 });
+    this.#items.push({ ...item, record, failures: 0, state: 'ready' });
   }
 }
 

@@ -42,6 +42,26 @@ describe('what users do: READ, replies, IS_TYPING, opt-out', () => {
     expect(r.sandbox.truth.message(messageId)!.readAt).toBeNull();
   });
 
+  it('a user with read receipts off reads (the truth knows when) but no READ is posted', async () => {
+    r.sandbox.setPhone(phone, { read: { probability: 1, delay: 5_000 }, readReceipts: false });
+    const messageId = randomUUID();
+    await r.api.text(phone, 'hello', { messageId });
+    await r.advance(3_600_000);
+    expect(payloads(r.receiver).map((p) => p.eventType)).toEqual(['DELIVERED']);
+    expect(r.sandbox.truth.message(messageId)).toMatchObject({
+      deliveredAt: start + 1_000,
+      readAt: start + 6_000,
+      readReported: false,
+    });
+    // Turned back on, the next message's READ is posted again.
+    r.sandbox.setPhone(phone, { readReceipts: true });
+    const next = randomUUID();
+    await r.api.text(phone, 'again', { messageId: next });
+    await r.advance(60_000);
+    expect(payloads(r.receiver).map((p) => p.eventType)).toEqual(['DELIVERED', 'DELIVERED', 'READ']);
+    expect(r.sandbox.truth.message(next)!.readReported).toBe(true);
+  });
+
   it('replies with text after IS_TYPING', async () => {
     r.sandbox.setPhone(phone, {
       read: { probability: 1, delay: 1_000 },

@@ -105,6 +105,11 @@ beforeAll(async () => {
     RBM_AGENT_ID: agentId,
     RBM_API_BASE_URL: rbm.url,
     RBM_TIMEOUT_MS: '10000',
+    CAPABILITY_CHECK: 'off',
+    CAPABILITY_CHECK_TIMEOUT_MS: '2000',
+    // The sandbox plays every regional host under /r/{region} (docs/rbm-sandbox.md).
+    RBM_REGIONAL_BASE_URL_TEMPLATE: `${rbm.url}/r/{region}`,
+    RBM_REGION_BY_CALLING_CODE: '',
     WEBHOOK_MAX_BODY_BYTES: '1048576',
     WEBHOOK_READ_RECEIPTS: 'false',
     TASKS_LOCATION: 'us-central1',

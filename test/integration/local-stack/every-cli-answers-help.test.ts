@@ -19,6 +19,7 @@ const clis = [
   'local/sms-sandbox/cli.ts',
   'local/stack/cli.ts',
   'local/chaos/cli.ts',
+  'local/capabilities/cli.ts',
   'local/bench/webhook.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',

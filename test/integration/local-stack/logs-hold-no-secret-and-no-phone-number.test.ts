@@ -35,6 +35,9 @@ async function runDemo(): Promise<{ ready: Record<string, unknown>; output: stri
       '--exit',
       '--log-level',
       'debug',
+      // The capability check's log lines too (messages.capability_checked, with the number masked).
+      '--capability-check',
+      'on',
       ...freePorts,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, METADATA_SERVER_DETECTION: 'none' } },
@@ -66,6 +69,7 @@ describe('what the running system prints', () => {
     // The functions really logged their events, a masked recipient among them.
     expect(lines.length).toBeGreaterThan(40);
     expect(output).toMatch(/"event":"fallback\.claimed".*"recipient":"\+\d{1,4}•+\d{1,4}"/);
+    expect(output).toMatch(/"event":"messages\.capability_checked".*"phoneNumber":"\+\d{1,4}•+\d{1,4}"/);
 
     const clientToken = String(ready.clientToken);
     expect(clientToken.length).toBeGreaterThan(10);

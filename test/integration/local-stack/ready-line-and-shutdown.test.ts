@@ -210,16 +210,20 @@ describe('npm start: the ready line and shutdown', () => {
   }, 30_000);
 
   it('--exit with a small demo (each lifecycle path once): all consistent with the ground truth, exit 0, ports closed', async () => {
-    const s = await start(['--messages', '8', '--seed', '3', '--time-scale', '100', '--exit', ...freePorts]);
+    const s = await start(['--messages', '9', '--seed', '3', '--time-scale', '100', '--exit', ...freePorts]);
     const ready = JSON.parse(s.first);
-    expect(ready).toMatchObject({ ready: true, timeScale: 100 });
+    expect(ready).toMatchObject({ ready: true, timeScale: 100, webhookConcurrency: 'serial' });
     const { code } = await exitWithin(s, 90_000);
     const stderr = s.stderr();
     expect(code, stderr.slice(-2_000)).toBe(0);
     expect(stderr).toContain('demo finished');
-    expect(stderr).toMatch(/8\/8 messages settled/);
+    expect(stderr).toMatch(/9\/9 messages settled/);
     expect(stderr).toMatch(/refused\s+1\n/); // the opted-out number
     expect(stderr).toContain('every settled message agrees with the sandbox ground truth');
+    // The webhook side of the summary: serial by default, so never more than one POST out.
+    expect(stderr).toMatch(
+      /webhook \(serial\): \d+ events acknowledged; lag p50 .+, max .+ \(publish to 200, clock time\); at most 1 POST in flight at once\n/,
+    );
     const functions = endpoint(ready.functions.messages);
     const firestore = endpoint(ready.firestoreEmulatorHost);
     expect(await accepts(functions.host, functions.port)).toBe(false);

@@ -1,6 +1,6 @@
 import { Transaction } from '@google-cloud/firestore';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { type DemoMessage, runDemoWorkload } from '../../../local/stack/demo.ts';
+import { type DemoMessage, demoNudge, runDemoWorkload } from '../../../local/stack/demo.ts';
 import { demoStatus } from '../../../local/stack/demo-status.ts';
 import { readReport } from '../../../shared/report/read.ts';
 import type { Report } from '../../../shared/report/types.ts';
@@ -62,14 +62,19 @@ beforeAll(async () => {
 }, 120_000);
 
 const truthOf = (m: { messageId: string }) => h.stack.rbm.truth.message(m.messageId);
-const smsTo = (m: { phoneNumber: string }) => h.stack.sms.sent(m.phoneNumber).length;
+/** Fallback SMS to the number; the escalation nudges (their own text) are counted apart. */
+const smsTo = (m: { phoneNumber: string }) =>
+  h.stack.sms.sent(m.phoneNumber).filter((s) => s.text !== demoNudge.text).length;
+const nudgesTo = (m: { phoneNumber: string }) =>
+  h.stack.sms.sent(m.phoneNumber).filter((s) => s.text === demoNudge.text).length;
 const upTo = (until: number) => ({ until: { kind: 'absolute' as const, at: new Date(until) } });
 
 /** The figures the ground truth gives for a set of accepted messages. */
 function expected(messages: Array<{ messageId: string; phoneNumber: string }>) {
   const platform = messages.filter((m) => truthOf(m) !== undefined);
   const delivered = platform.filter((m) => truthOf(m)!.deliveredAt !== null);
-  const read = platform.filter((m) => truthOf(m)!.readAt !== null);
+  // Read and reported: a user with read receipts off reads without the platform saying READ.
+  const read = platform.filter((m) => truthOf(m)!.readAt !== null && truthOf(m)!.readReported);
   return {
     messages: messages.length,
     // The platform never accepted a send to a number without RCS (404): those are the not-RCS ones.
@@ -78,6 +83,13 @@ function expected(messages: Array<{ messageId: string; phoneNumber: string }>) {
     delivered: delivered.length,
     read: read.length,
     smsSent: messages.reduce((sum, m) => sum + smsTo(m), 0),
+    nudges: messages.reduce((sum, m) => sum + nudgesTo(m), 0),
+    // Nudged, then read (and reported) after the nudge went out.
+    readAfterNudge: messages.filter((m) => {
+      const nudge = h.stack.sms.sent(m.phoneNumber).find((s) => s.text === demoNudge.text);
+      const t = truthOf(m);
+      return nudge !== undefined && t?.readReported === true && t.readAt! >= nudge.acceptedAt;
+    }).length,
     duplicate: delivered.filter((m) => smsTo(m) > 0).length,
     smsOnly: messages.filter((m) => smsTo(m) > 0 && truthOf(m)?.deliveredAt == null).length,
     // A revoke call was made, yet the phone got the message: the revoke lost the race.
@@ -87,8 +99,9 @@ function expected(messages: Array<{ messageId: string; phoneNumber: string }>) {
       .length,
     // DELETE calls the platform answered, and requests the SMS provider received (no faults injected here).
     deleteCalls: platform.reduce((sum, m) => sum + truthOf(m)!.revokeAttempts.length, 0),
-    providerCalls: h.stack.sms.records.attempts.filter((a) => messages.some((m) => m.phoneNumber === a.to))
-      .length,
+    providerCalls: h.stack.sms.records.attempts.filter(
+      (a) => a.text !== demoNudge.text && messages.some((m) => m.phoneNumber === a.to),
+    ).length,
     timeToDeliver: delivered.map((m) => truthOf(m)!.deliveredAt! - truthOf(m)!.acceptedAt),
     timeToRead: read.map((m) => truthOf(m)!.readAt! - truthOf(m)!.acceptedAt),
   };
@@ -105,6 +118,8 @@ function expectFigures(scope: Report['overall'], truth: ReturnType<typeof expect
   expect(scope.deliveryRate).toBeCloseTo(truth.delivered / truth.rcsSent, 10);
   expect(scope.readRate).toBeCloseTo(truth.read / truth.delivered, 10);
   expect(scope.fallback.sent).toBe(truth.smsSent);
+  expect(scope.escalation.sent).toBe(truth.nudges);
+  expect(scope.escalation.readAfterNudge).toBe(truth.readAfterNudge);
   expect(scope.byStatus.sms_sent).toBe(truth.smsOnly);
   expect(scope.duplicateDeliveries).toBe(truth.duplicate);
   expect(scope.byStatus.duplicate).toBe(truth.duplicate);
@@ -132,6 +147,7 @@ describe('the report on the seeded demo (24 messages, seed 7) plus 3 later messa
     expect(truth.lostRace).toBeGreaterThan(0);
     expect(truth.revoked).toBeGreaterThan(0);
     expect(truth.delivered).toBeLessThan(truth.rcsSent);
+    expect(truth.nudges).toBeGreaterThan(0);
   });
 
   it('over the demo only (until the later messages): every figure agrees with the sandboxes', async () => {
@@ -266,7 +282,9 @@ describe('the report on the seeded demo (24 messages, seed 7) plus 3 later messa
           expect.arrayContaining(['createdAt', 'deliveredAt', 'send']),
         );
         expect(
-          Object.keys(data).every((k) => ['createdAt', 'deliveredAt', 'readAt', 'send'].includes(k)),
+          Object.keys(data).every((k) =>
+            ['createdAt', 'deliveredAt', 'readAt', 'deliveredLearnedAt', 'readLearnedAt', 'send'].includes(k),
+          ),
         ).toBe(true);
         expect(Object.keys(data.send as object)).toEqual(['at']);
       }

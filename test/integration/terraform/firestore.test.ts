@@ -150,6 +150,8 @@ describe('terraform Firestore index exemptions', () => {
         'revocation.reason',
         'fallback.reason',
         'fallback.text',
+        'escalation.reason',
+        'escalation.text',
       ]),
     );
     for (const c of ['events', 'userMessages', 'userEvents', 'agentEvents', 'unknownEvents']) {
@@ -256,6 +258,8 @@ describe('terraform Firestore composite indexes', () => {
       'fallback.state',
       'duplicateDelivery',
       'lateDelivery',
+      'escalation.state',
+      'escalation.readAfterNudge',
     ]);
     expect(asArray(local(module, 'report_summed_fields'))).toEqual([
       'revocation.attempts',
