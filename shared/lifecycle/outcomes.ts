@@ -14,6 +14,7 @@ export const outcomeKinds = [
   'sms_sent',
   'failed',
   'duplicate_delivery',
+  'escalated',
 ] as const;
 
 export type OutcomeKind = (typeof outcomeKinds)[number];
@@ -27,8 +28,8 @@ export const outcomePayloadVersion = 1;
  * here is of a fact that only moves forward (lifecycle law 1 and the one-way states of
  * revocation, fallback and duplicate delivery), so a message reaches each at most once.
  *
- * Extension point: a new outcome (e.g. `escalated`) is one entry in `outcomeKinds`, one test
- * here and, if it has its own time, one entry in `occurredAt` below. The compiler asks for both.
+ * Extension point: a new outcome is one entry in `outcomeKinds`, one test here and its time in
+ * `occurredAt` below (`escalated` was added so). The compiler asks for both.
  */
 const reachedBy: Record<OutcomeKind, (message: Message) => boolean> = {
   delivered: (m) => m.deliveredAt !== undefined,
@@ -40,6 +41,8 @@ const reachedBy: Record<OutcomeKind, (message: Message) => boolean> = {
   // status on, and a delivered message never fails again, so it is reached at most once.
   failed: (m) => m.status === 'failed',
   duplicate_delivery: (m) => m.duplicateDelivery,
+  // The SMS nudge for a message delivered and not READ in time went out (docs/escalation.md); final.
+  escalated: (m) => m.escalation?.state === 'sent',
 };
 
 /** The outcomes this transition newly reached, in `outcomeKinds` order; only for tracked messages. */
@@ -82,6 +85,8 @@ export interface OutcomePayload {
     readAt?: string;
     revokedAt?: string;
     smsSentAt?: string;
+    /** When the escalation's SMS nudge went out (a message delivered and not READ in time). */
+    escalatedAt?: string;
     /** A DELIVERED came after a revoke was requested or the SMS was sent. */
     lateDelivery: boolean;
     duplicateDelivery: boolean;
@@ -101,6 +106,7 @@ const occurredAt: Record<OutcomeKind, (message: Message) => Date | undefined> = 
     m.deliveredAt && m.fallback.sentAt
       ? new Date(Math.max(m.deliveredAt.getTime(), m.fallback.sentAt.getTime()))
       : undefined,
+  escalated: (m) => m.escalation?.sentAt,
 };
 
 export function outcomePayload(kind: OutcomeKind, message: Message): OutcomePayload {
@@ -130,6 +136,7 @@ export function outcomePayload(kind: OutcomeKind, message: Message): OutcomePayl
     readAt: iso(message.readAt),
     revokedAt: iso(message.revocation.confirmedAt),
     smsSentAt: iso(message.fallback.sentAt),
+    escalatedAt: iso(message.escalation?.state === 'sent' ? message.escalation.sentAt : undefined),
     reason: kind === 'failed' || kind === 'revoked' ? reason : undefined,
   };
   for (const [key, value] of Object.entries(optional))

@@ -84,6 +84,22 @@ describe('outcomesReached', () => {
     expect(outcomesReached(pending(), failed)).toEqual(['failed']);
   });
 
+  it('escalated: the SMS nudge for a delivered, unread message went out', () => {
+    const delivered = next(pending(), (m) => {
+      m.deliveredAt = later(500);
+      m.escalation = { state: 'pending', unreadAfterMs: 60_000, at: later(60_500), text: 'nudge' };
+    });
+    const nudged = next(delivered, (m) => {
+      m.escalation = { state: 'sent', unreadAfterMs: 60_000, at: later(60_500), sentAt: later(61_000) };
+    });
+    expect(outcomesReached(delivered, nudged)).toEqual(['escalated']);
+    expect(outcomePayload('escalated', nudged)).toMatchObject({
+      type: 'message.escalated',
+      data: { occurredAt: later(61_000).toISOString(), escalatedAt: later(61_000).toISOString() },
+    });
+    expect(JSON.stringify(outcomePayload('escalated', nudged))).not.toContain('nudge');
+  });
+
   it('nothing for untracked messages, and what an untracked message had before registration is not counted', () => {
     const untracked = pending({ tracked: false, deliveredAt: at });
     expect(outcomesReached(undefined, untracked)).toEqual([]);
@@ -162,16 +178,31 @@ const scenarios: fc.Arbitrary<Scenario> = fc
     smsEnabled: fc.boolean(),
     provider: fc.constantFrom('http' as const, 'twilio' as const),
     deadlineMs: fc.integer({ min: 60_000, max: 900_000 }),
-    deliverAt: fc.option(fc.double({ min: -1, max: 3, noNaN: true }), { nil: null }),
+    // As in the laws' property: anywhere, or (mostly) around the moment the revoke lands, or never.
+    delivery: fc.oneof(
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 0, max: 1_800_000 }).map((at) => ({ at, nearDeadline: false })),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.double({ min: -1, max: 3, noNaN: true }).map((at) => ({ at, nearDeadline: true })),
+      },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
     raceMs: fc.integer({ min: 500, max: 10_000 }),
     readAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null }),
     platformExpiry: fc.boolean(),
+    // The SMS nudge for a delivered message not READ in time, in some runs.
+    escalateAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null, freq: 2 }),
     choices: fc.array(fc.nat({ max: 1_000 }), { maxLength: 200, size: 'max' }),
   })
-  .map(({ deliverAt, ...rest }) => ({
+  .map(({ delivery, ...rest }) => ({
     ...rest,
-    // Around the deadline, where revoke, delivery and SMS race.
-    deliverAfterMs: deliverAt === null ? null : Math.max(0, rest.deadlineMs + deliverAt * rest.raceMs),
+    deliverAfterMs:
+      delivery === null
+        ? null
+        : Math.max(0, delivery.nearDeadline ? rest.deadlineMs + delivery.at : delivery.at),
   }));
 
 describe('every outcome is reached at most once, whatever the interleaving', () => {

@@ -115,6 +115,30 @@ describe('each lifecycle path pushes exactly its outcomes', () => {
   });
 });
 
+describe('escalation', () => {
+  it('delivered and never read, nudged by SMS: delivered, then escalated, with the nudge time', async () => {
+    const phone = '+14155550308';
+    h.stack.rbm.setPhone(phone, {
+      rcs: true,
+      offline: [],
+      latency: { median: 2_000, spread: 0 },
+      neverReads: true,
+    });
+    const id = await sendOk(h, promoRequest(phone, { escalation: { unreadAfter: '10m' } }));
+    await h.advance(2 * 3_600_000);
+    const { message, smsCount } = await expectConsistentWithTruth(h, id);
+    expect(message.status).toBe('delivered');
+    expect(message.escalation?.state).toBe('sent');
+    expect(smsCount).toBe(1);
+    const pushed = heard(id);
+    expect(pushed.kinds).toEqual(['delivered', 'escalated']);
+    expect(pushed.of('escalated').payload).toMatchObject({
+      type: 'message.escalated',
+      data: { escalatedAt: new Date(message.escalation!.sentAt!).toISOString(), status: 'delivered' },
+    });
+  });
+});
+
 describe('delivery of the pushes', () => {
   it("a message's own callback URL receives its outcomes; the message stores it", async () => {
     const phone = '+14155550307';
