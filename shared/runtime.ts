@@ -58,3 +58,13 @@ export function lazyScheduler(config: Config<'core' | 'tasks'>): () => TaskSched
     return scheduler;
   };
 }
+
+/** The ingestion section in milliseconds, as the confirm step uses it. */
+export function ingestionSettings(config: Config<'ingestion'>) {
+  return {
+    lagToleranceMs: config.INGESTION_LAG_TOLERANCE_SECONDS * 1000,
+    activeWithinMs: config.INGESTION_ACTIVE_WITHIN_SECONDS * 1000,
+    recheckMs: config.INGESTION_RECHECK_SECONDS * 1000,
+    maxDeferMs: config.INGESTION_MAX_DEFER_SECONDS * 1000,
+  };
+}

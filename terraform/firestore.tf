@@ -27,7 +27,8 @@ resource "google_firestore_database" "this" {
 locals {
   # Collections whose documents carry expireAt (shared/store): TTL deletes them
   # once it is past. optOuts is current state, not history: it has no expireAt.
-  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters", "outcomes"]
+  # ingestion holds one shard per webhook cold start, kept a day after its last write.
+  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters", "ingestion", "outcomes"]
 
   # Fields no query filters or orders on (docs/console.md, "Single-field indexes
   # to keep, and to exempt"). events is a collection group (messages/*/events).

@@ -163,6 +163,12 @@ locals {
       OUTCOME_REDRIVE_SECONDS = tostring(var.outcomes.redrive_seconds)
       OUTCOME_PUBSUB_TOPIC    = "projects/${var.project_id}/topics/${local.outcomes_topic_name}"
     }
+    ingestion = {
+      INGESTION_LAG_TOLERANCE_SECONDS = tostring(var.ingestion_lag_tolerance_seconds)
+      INGESTION_ACTIVE_WITHIN_SECONDS = tostring(var.ingestion_active_within_seconds)
+      INGESTION_RECHECK_SECONDS       = tostring(var.ingestion_recheck_seconds)
+      INGESTION_MAX_DEFER_SECONDS     = tostring(var.ingestion_max_defer_seconds)
+    }
   }
 
   # The variables left out of every function's environment: the sms section's
@@ -197,7 +203,7 @@ locals {
   functions = {
     webhook = {
       description = "RBM webhook (public): clientToken handshake, X-Goog-Signature check, stores every event once, advances the message, cancels the pending revoke on delivery."
-      sections    = ["core", "rbm", "webhook", "tasks"]
+      sections    = ["core", "rbm", "webhook", "tasks", "ingestion"]
       # The RBM key is used only to send READ receipts (functions/webhook/index.ts).
       secrets  = concat(["RBM_CLIENT_TOKEN", "RBM_CLIENT_TOKEN_PREVIOUS"], var.webhook_read_receipts ? ["RBM_SERVICE_ACCOUNT_KEY"] : [])
       enqueues = ["revoke", "fallback"]
@@ -214,7 +220,7 @@ locals {
     }
     revoke = {
       description = "Cloud Tasks target (private, OIDC): at the deadline skip if delivered, else DELETE, record, confirm after the grace period, hand over to fallback."
-      sections    = ["core", "rbm", "tasks", "revokeTarget"]
+      sections    = ["core", "rbm", "tasks", "revokeTarget", "ingestion"]
       secrets     = ["RBM_SERVICE_ACCOUNT_KEY"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []

@@ -326,6 +326,50 @@ variable "sweep_batch_size" {
   }
 }
 
+variable "ingestion_lag_tolerance_seconds" {
+  description = "Webhook events stored later than this after their platform time mean the platform's queue is delivering late (INGESTION_LAG_TOLERANCE_SECONDS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ingestion_lag_tolerance_seconds >= 1 && var.ingestion_lag_tolerance_seconds == floor(var.ingestion_lag_tolerance_seconds)
+    error_message = "ingestion_lag_tolerance_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_active_within_seconds" {
+  description = "A webhook instance that stored an event this recently is still delivering (INGESTION_ACTIVE_WITHIN_SECONDS)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ingestion_active_within_seconds >= 1 && var.ingestion_active_within_seconds == floor(var.ingestion_active_within_seconds)
+    error_message = "ingestion_active_within_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_recheck_seconds" {
+  description = "While webhook ingestion is behind, the confirm step looks again after this long (INGESTION_RECHECK_SECONDS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ingestion_recheck_seconds >= 1 && var.ingestion_recheck_seconds == floor(var.ingestion_recheck_seconds)
+    error_message = "ingestion_recheck_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "ingestion_max_defer_seconds" {
+  description = "Most a message's confirm step waits for webhook ingestion to catch up, in all; it adds to lifecycle law 6's bound (INGESTION_MAX_DEFER_SECONDS)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.ingestion_max_defer_seconds >= 1 && var.ingestion_max_defer_seconds == floor(var.ingestion_max_defer_seconds)
+    error_message = "ingestion_max_defer_seconds must be a whole number of seconds, at least 1."
+  }
+}
+
 variable "sweep_schedule" {
   description = "Cron schedule of the Cloud Scheduler job that calls the sweep (UTC). Every minute by default."
   type        = string

@@ -3,7 +3,7 @@ import { formatRetryAfter } from '../../shared/http/retry-after.ts';
 import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { handleRevokeTask, type RevokeTaskOutcome } from '../../shared/revoke/handle-task.ts';
 import { revokeLogs } from '../../shared/revoke/logs.ts';
-import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
+import { createRuntime, ingestionSettings, lazyScheduler } from '../../shared/runtime.ts';
 import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
 
 /**
@@ -11,9 +11,14 @@ import { parseTaskRequest } from '../../shared/tasks/task-request.ts';
  * Cloud Run lets only the tasks service account invoke it. Answers 2xx when
  * the step is done or failed for good (recorded), 503 to have Cloud Tasks retry.
  */
-const runtime = createRuntime('revoke', ['rbm', 'tasks', 'revokeTarget']);
+const runtime = createRuntime('revoke', ['rbm', 'tasks', 'revokeTarget', 'ingestion']);
 const { config, log } = runtime;
-const deps = { ...runtime, rbm: lazyRbmClient(config), scheduler: lazyScheduler(config) };
+const deps = {
+  ...runtime,
+  rbm: lazyRbmClient(config),
+  scheduler: lazyScheduler(config),
+  ingestion: ingestionSettings(config),
+};
 
 type Outcome =
   | RevokeTaskOutcome

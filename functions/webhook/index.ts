@@ -4,9 +4,10 @@ import { parseBody } from '../../shared/rbm/envelope.ts';
 import { lazyRbmClient } from '../../shared/rbm/lazy-client.ts';
 import { tokenMatches, verifySignature } from '../../shared/rbm/signature.ts';
 import { compareWebhookType, type WebhookBody, webhookTypeHeader } from '../../shared/rbm/webhook-type.ts';
-import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
+import { createRuntime, ingestionSettings, lazyScheduler } from '../../shared/runtime.ts';
 import { withDeadline } from '../../shared/time/deadline.ts';
 import { type IngestOutcome, ingestEnvelope } from '../../shared/webhook/ingest.ts';
+import { IngestionTracker } from '../../shared/webhook/ingestion-tracker.ts';
 import { webhookLogs } from '../../shared/webhook/logs.ts';
 
 /**
@@ -15,7 +16,7 @@ import { webhookLogs } from '../../shared/webhook/logs.ts';
  * retries anything but 200 for 7 days, so bad input gets a 4xx and only our
  * own transient faults get a 5xx.
  */
-const runtime = createRuntime('webhook', ['rbm', 'webhook', 'tasks']);
+const runtime = createRuntime('webhook', ['rbm', 'webhook', 'tasks', 'ingestion']);
 const { config, log } = runtime;
 const clientTokens = [config.RBM_CLIENT_TOKEN, config.RBM_CLIENT_TOKEN_PREVIOUS].filter(
   (t) => t !== undefined,
@@ -25,6 +26,11 @@ const deps = {
   scheduler: lazyScheduler(config),
   ...(config.WEBHOOK_READ_RECEIPTS ? { rbm: lazyRbmClient(config) } : {}),
 };
+// How far this instance has stored the platform's events, for the revoke's confirm step.
+const tracker = new IngestionTracker({
+  ...runtime,
+  lagToleranceMs: ingestionSettings(config).lagToleranceMs,
+});
 
 type Outcome =
   | IngestOutcome
@@ -61,6 +67,7 @@ ff.http(
 );
 
 async function handle(req: ff.Request, webhookType: string | undefined): Promise<Outcome> {
+  const startedAt = Date.now();
   if (req.method !== 'POST') return reject(405, 'only POST');
   // functions-framework has parsed the body already; refuse oversize bodies before any of our work.
   const declaredLength = Number(req.get('content-length') ?? 0);
@@ -91,16 +98,23 @@ async function handle(req: ff.Request, webhookType: string | undefined): Promise
   }
   noteWebhookType(webhookType, 'envelope');
 
+  let outcome: IngestOutcome;
   try {
-    return await withDeadline(
+    outcome = await withDeadline(
       ingestEnvelope(body.envelope, deps),
       config.WEBHOOK_DEADLINE_MS,
       'storing the event',
     );
   } catch (error) {
     webhookLogs.storeFailed(log, error);
+    void tracker.failed();
     return { kind: 'unavailable' };
   }
+  // Within what is left of the request's deadline, so the answer still beats the push deadline;
+  // an answer already past it (a starved instance) is likely one the platform will not take.
+  const leftMs = config.WEBHOOK_DEADLINE_MS - (Date.now() - startedAt);
+  await tracker.afterIngest(outcome, body.envelope.publishTime, Math.min(leftMs, 1_000), leftMs < 0);
+  return outcome;
 }
 
 /**

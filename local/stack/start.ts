@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
+import { configSections } from '../../shared/config/schema.ts';
 import type { SmsProviderName } from '../../shared/sms/types.ts';
 import { shardQueueName } from '../../shared/tasks/names.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
@@ -66,6 +67,8 @@ export interface StackOptions {
   sweepBoundSeconds?: number;
   /** SWEEP_BATCH_SIZE: overdue messages per page of a sweep run (default 200). */
   sweepBatchSize?: number;
+  /** The INGESTION_* settings of the webhook and revoke functions, in seconds (default: the schema's). */
+  ingestion?: Partial<IngestionSeconds>;
   /**
    * in-process (default): every function in this process, on one port, on this clock.
    * processes: each function in its own process, as Cloud Run runs it, so one can be
@@ -122,6 +125,8 @@ export interface Stack {
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+type IngestionSeconds = ReturnType<typeof configSections.ingestion.parse>;
 
 const location = 'local';
 const queues = { revoke: 'rbm-revoke', fallback: 'rbm-fallback' };
@@ -248,6 +253,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       FALLBACK_MAX_ATTEMPTS: String(maxAttempts),
       SWEEP_BOUND_SECONDS: String(options.sweepBoundSeconds ?? 300),
       ...(options.sweepBatchSize === undefined ? {} : { SWEEP_BATCH_SIZE: String(options.sweepBatchSize) }),
+      ...ingestionEnvironment(options.ingestion ?? {}),
       ...smsEnvironment(options.smsProvider ?? 'http', sms),
       // A message's callback may be http on 127.0.0.1 here (the local business), never deployed.
       OUTCOME_CALLBACK_LOOPBACK_HTTP: 'true',
@@ -342,6 +348,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/** Every INGESTION_* variable, the schema's default where the options leave one out. */
+function ingestionEnvironment(given: Partial<IngestionSeconds>): Record<string, string> {
+  const settings = { ...configSections.ingestion.parse({}), ...given };
+  return Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value)]));
 }
 
 /** Fails fast, naming what is missing, when nothing listens at `host:port` (instead of hanging on gRPC retries). */

@@ -104,6 +104,18 @@ export const configSections = {
     // Local Pub/Sub emulator (host:port); unset in production.
     PUBSUB_EMULATOR_HOST: hostPort.optional(),
   }),
+  // The confirm step's view of webhook ingestion (shared/lifecycle/ingestion-lag.ts): it does not
+  // conclude "no DELIVERED came" while events arrive late and a DELIVERED may still be queued.
+  ingestion: z.object({
+    // Events stored later than this after their platform time mean the queue is delivering late.
+    INGESTION_LAG_TOLERANCE_SECONDS: positiveInt.default(10),
+    // A webhook instance that stored an event this recently is still delivering.
+    INGESTION_ACTIVE_WITHIN_SECONDS: positiveInt.default(30),
+    // A deferred confirm step looks again after this long...
+    INGESTION_RECHECK_SECONDS: positiveInt.default(10),
+    // ...and proceeds anyway once this long has passed since its message's first deferral (adds to law 6's bound).
+    INGESTION_MAX_DEFER_SECONDS: positiveInt.default(300),
+  }),
   tasks: z.object({
     TASKS_LOCATION: z.string().min(1),
     REVOKE_QUEUE: z.string().min(1).default('rbm-revoke'),

@@ -1,3 +1,5 @@
+import { type ConfirmIngestion, decideDeferral } from './confirm-deferral.ts';
+import type { IngestionVerdict } from './ingestion-lag.ts';
 import { changedCopy } from './message-copy.ts';
 import { refreshDerived } from './status.ts';
 import type { Effect, Message, RevokeStep } from './types.ts';
@@ -156,39 +158,106 @@ export function applyRevokeResult(
   return recorded(next, effects, revocation.reason);
 }
 
+const earlyConfirmMarginMs = 1_000;
+
+/** The confirm step put off: a confirm task is scheduled again at `until`. */
+export interface DeferredConfirm {
+  kind: 'deferred';
+  message: Message;
+  effects: Effect[];
+  verdict: string;
+  ingestion: IngestionVerdict;
+  deferrals: number;
+  until: Date;
+}
+
+export type ConfirmOutcome = RevokeOutcome | DeferredConfirm | { kind: 'skip'; reason: string };
+
+/**
+ * The platform time up to which events must be stored before the confirm step may
+ * conclude "no DELIVERED": the end of the grace period after the last revoke answer.
+ */
+export function confirmDecisionAt(message: Message, now: Date): Date {
+  const since = message.revocation.lastAt ?? now;
+  return new Date(since.getTime() + (message.policy?.graceMs ?? 0));
+}
+
 /**
  * The confirm step, one grace period after a revoke answer. `round` is the
- * round the task was created for; an older round's confirm is stale.
+ * round the task was created for; an older round's confirm is stale. With
+ * `ingestion` behind, a conclusion that no DELIVERED came is put off (up to
+ * its cap) rather than drawn from events that may still be queued.
  */
 export function confirmRevocation(
   message: Message | undefined,
   round: number,
   now: Date,
-): RevokeOutcome | { kind: 'skip'; reason: string } {
+  ingestion?: ConfirmIngestion,
+): ConfirmOutcome {
   if (!message?.tracked) return { kind: 'skip', reason: 'no such tracked message' };
   if (message.deliveredAt) return { kind: 'skip', reason: 'delivered: the revoke lost the race' };
   if (round !== message.revocation.round) return { kind: 'skip', reason: 'stale confirm task' };
+  const pendingUntil = message.revocation.deferredUntil;
+  // A duplicate or superseded confirm task: the deferred one comes at pendingUntil. The
+  // margin keeps a deferred task that a skewed clock sees a little early from being skipped.
+  if (pendingUntil && now.getTime() < pendingUntil.getTime() - earlyConfirmMarginMs)
+    return { kind: 'skip', reason: `confirm deferred until ${pendingUntil.toISOString()}` };
+  const state = message.revocation.state;
+  if (state !== 'requested' && state !== 'not_found') {
+    return { kind: 'skip', reason: `nothing to confirm (revocation ${state})` };
+  }
   const next = changedCopy(message, now);
   const revocation = next.revocation;
   const effects: Effect[] = [];
 
-  if (revocation.state === 'requested') {
+  let capNote = '';
+  if (ingestion) {
+    const decision = decideDeferral(revocation, ingestion.verdict, now, ingestion);
+    if (decision.defer) {
+      revocation.deferrals = decision.deferrals;
+      revocation.deferredSince = decision.since;
+      revocation.deferredUntil = decision.until;
+      effects.push({
+        kind: 'schedule',
+        step: 'confirm',
+        sequence: round,
+        at: decision.until,
+        deferral: decision.deferrals,
+      });
+      return {
+        kind: 'deferred',
+        message: refreshDerived(next),
+        effects,
+        verdict: `ingestion is behind (${ingestion.verdict.reason}): confirm deferred until ${decision.until.toISOString()}`,
+        ingestion: ingestion.verdict,
+        deferrals: decision.deferrals,
+        until: decision.until,
+      };
+    }
+    if (decision.capped)
+      capNote = ` (ingestion still behind after ${Math.round(ingestion.maxDeferMs / 1000)} s of deferral)`;
+  }
+  // deferredUntil stays: the decision is taken now (at or after it), so dueAt follows it rather
+  // than the long-past grace end, and the sweep does not re-drive the step scheduled here.
+
+  if (state === 'requested') {
     revocation.state = 'confirmed';
     revocation.confirmedAt = now;
-    revocation.reason = 'no DELIVERED within the grace period after the revoke';
+    revocation.reason = `no DELIVERED within the grace period after the revoke${capNote}`;
     startFallback(next, effects, 'revocation confirmed');
-    return recorded(next, effects, 'revocation confirmed');
-  }
-  if (revocation.state !== 'not_found') {
-    return { kind: 'skip', reason: `nothing to confirm (revocation ${revocation.state})` };
+    return recorded(next, effects, `revocation confirmed${capNote}`);
   }
   if (revocation.round < (next.policy?.maxRevokeAttempts ?? 1)) {
     // Google: no DELIVERED after a failed revoke -> revoke again, then fall back.
     effects.push({ kind: 'schedule', step: 'again', sequence: revocation.round, at: now });
-    return recorded(next, effects, `404 and no DELIVERED: revoking again (round ${revocation.round + 1})`);
+    return recorded(
+      next,
+      effects,
+      `404 and no DELIVERED: revoking again (round ${revocation.round + 1})${capNote}`,
+    );
   }
   revocation.state = 'failed';
-  revocation.reason = `revoke answered 404 in ${revocation.round} rounds and no DELIVERED came: delivery uncertain`;
+  revocation.reason = `revoke answered 404 in ${revocation.round} rounds and no DELIVERED came: delivery uncertain${capNote}`;
   if (next.policy?.fallbackWhenUncertain)
     startFallback(next, effects, 'delivery uncertain (time-critical policy)');
   else skipFallback(next, 'delivery uncertain; this policy sends no SMS unless revocation is confirmed');

@@ -71,7 +71,10 @@ function stepDueAt(message: Message): Date | undefined {
   if (revocation.inFlightUntil) return revocation.inFlightUntil;
   if (revocation.state === 'requested' || revocation.state === 'not_found') {
     const since = revocation.lastAt ?? message.updatedAt;
-    return new Date(since.getTime() + (message.policy?.graceMs ?? 0));
+    const graceEnd = new Date(since.getTime() + (message.policy?.graceMs ?? 0));
+    // A confirm put off while ingestion is behind is due when it rechecks, not at the grace end.
+    const deferred = revocation.deferredUntil;
+    return deferred && deferred > graceEnd ? deferred : graceEnd;
   }
   return message.deadline;
 }

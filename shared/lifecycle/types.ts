@@ -79,6 +79,14 @@ export interface Revocation {
   lastAt?: Date;
   requestedAt?: Date;
   confirmedAt?: Date;
+  /**
+   * Confirm steps put off because webhook ingestion was behind (a DELIVERED may be queued):
+   * how many, since when (the cap counts from here, across rounds), and until when the
+   * current one waits (once the step decides, when its last deferral ended).
+   */
+  deferrals?: number;
+  deferredSince?: Date;
+  deferredUntil?: Date;
   /** Why the revocation ended as it did, in words an operator can act on. */
   reason?: string;
 }
@@ -261,5 +269,8 @@ export type Effect =
   | { kind: 'cancel_revoke_task'; sequence: number }
   /** Best effort: the escalation's handler re-checks READ before it sends. */
   | { kind: 'cancel_escalation_task' }
-  /** `redrive` makes a fresh task name for a step whose first task was lost (the sweep). */
-  | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number };
+  /**
+   * `redrive` makes a fresh task name for a step whose first task was lost (the sweep);
+   * `deferral` one for a confirm step put off while ingestion is behind.
+   */
+  | { kind: 'schedule'; step: Step; sequence: number; at: Date; redrive?: number; deferral?: number };

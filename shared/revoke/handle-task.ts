@@ -1,6 +1,10 @@
 import type { Firestore } from '@google-cloud/firestore';
+import type { DeferralSettings } from '../lifecycle/confirm-deferral.ts';
+import { type IngestionSettings, ingestionVerdict } from '../lifecycle/ingestion-lag.ts';
 import {
   applyRevokeResult,
+  type ConfirmOutcome,
+  confirmDecisionAt,
   confirmRevocation,
   planRevoke,
   type RevokeOutcome,
@@ -9,6 +13,7 @@ import {
 import type { Effect, Message, RevokeStep } from '../lifecycle/types.ts';
 import type { Logger } from '../log/index.ts';
 import type { RbmClient } from '../rbm/client.ts';
+import { readFreshShards } from '../store/ingestion-store.ts';
 import { type Decision, type TimelineEntry, updateMessage } from '../store/message-store.ts';
 import { runEffects } from '../tasks/run-effects.ts';
 import type { TaskScheduler } from '../tasks/scheduler.ts';
@@ -24,6 +29,8 @@ export interface RevokeDeps {
   retentionMs: number;
   /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
   storeConfig: { retentionMs: number; outcomePush?: boolean };
+  /** How the confirm step judges webhook ingestion and how long it may wait for it. */
+  ingestion: IngestionSettings & DeferralSettings;
 }
 
 export type RevokeTaskOutcome =
@@ -160,14 +167,39 @@ async function callRbm(
 async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeTaskOutcome> {
   const now = deps.now();
   const round = task.sequence;
-  type Confirmed = RevokeOutcome | { kind: 'skip'; reason: string };
+  // Read once, outside the transaction: a retried transaction judges by the same shards.
+  const shards = await readFreshShards(deps.db(), now);
   const outcome = await updateMessage(
     deps.db(),
     task.messageId,
     deps.storeConfig,
-    (message): Decision<Confirmed> => {
-      const confirmed = confirmRevocation(message, round, now);
+    (message): Decision<ConfirmOutcome> => {
+      const verdict = message
+        ? ingestionVerdict(shards, confirmDecisionAt(message, now), deps.ingestion, now)
+        : undefined;
+      const confirmed = confirmRevocation(
+        message,
+        round,
+        now,
+        verdict ? { verdict, ...deps.ingestion } : undefined,
+      );
       if (confirmed.kind === 'skip') return { result: confirmed };
+      if (confirmed.kind === 'deferred') {
+        const deferred = entry(
+          `revoke-confirm-${round}-d${confirmed.deferrals}`,
+          'REVOKE_CONFIRM_DEFERRED',
+          now,
+          {
+            round,
+            deferral: confirmed.deferrals,
+            until: confirmed.until,
+            watermark: confirmed.ingestion.watermark,
+            lagMs: confirmed.ingestion.lagMs,
+            verdict: confirmed.verdict,
+          },
+        );
+        return { message: confirmed.message, timeline: [deferred], result: confirmed };
+      }
       const timeline = [
         entry(`revoke-confirm-${round}`, 'REVOKE_CONFIRM', now, {
           round,
@@ -178,10 +210,17 @@ async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeT
       return { message: confirmed.message, timeline, result: confirmed };
     },
   );
-  const verdict = outcome.kind === 'skip' ? outcome.reason : outcome.verdict;
-  revokeLogs.confirmed(deps.log, task.messageId, round, verdict);
-  if (outcome.kind === 'recorded') await carryOut(task.messageId, outcome.effects, deps);
-  return { kind: 'done', verdict };
+  if (outcome.kind === 'skip') {
+    revokeLogs.confirmed(deps.log, task.messageId, round, outcome.reason);
+    return { kind: 'done', verdict: outcome.reason };
+  }
+  if (outcome.kind === 'deferred') {
+    revokeLogs.confirmDeferred(deps.log, task.messageId, round, outcome);
+  } else {
+    revokeLogs.confirmed(deps.log, task.messageId, round, outcome.verdict);
+  }
+  if (outcome.kind !== 'retry') await carryOut(task.messageId, outcome.effects, deps);
+  return { kind: 'done', verdict: outcome.verdict };
 }
 
 async function carryOut(messageId: string, effects: Effect[], deps: RevokeDeps): Promise<void> {

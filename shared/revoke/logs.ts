@@ -23,6 +23,29 @@ export const revokeLogs = {
     log.error({ event: 'revoke.config_fault', messageId, status }, reason),
   confirmed: (log: Logger, messageId: string, round: number, verdict: string) =>
     log.info({ event: 'revoke.confirm_step', messageId, round, verdict }, verdict),
+  confirmDeferred: (
+    log: Logger,
+    messageId: string,
+    round: number,
+    deferred: {
+      deferrals: number;
+      until: Date;
+      ingestion: { watermark?: Date; lagMs?: number };
+      verdict: string;
+    },
+  ) =>
+    log.info(
+      {
+        event: 'revoke.confirm_deferred',
+        messageId,
+        round,
+        deferral: deferred.deferrals,
+        until: deferred.until,
+        watermark: deferred.ingestion.watermark,
+        lagMs: deferred.ingestion.lagMs,
+      },
+      deferred.verdict,
+    ),
   storeFailed: (log: Logger, messageId: string, error: unknown) =>
     log.error(
       { event: 'revoke.store_failed', messageId, error },

@@ -7,10 +7,11 @@ import type { Step } from '../lifecycle/types.ts';
  * first because Cloud Tasks serves sequential or shared-prefix names more
  * slowly (https://cloud.google.com/tasks/docs/reference/rpc/google.cloud.tasks.v2#createtaskrequest).
  * A deleted or finished name stays taken for a while, so every step that can
- * recur (re-arm, re-revoke, confirm per round) carries its own sequence number.
+ * recur (re-arm, re-revoke, confirm per round) carries its own sequence number,
+ * and a confirm put off while ingestion is behind its deferral number (`-dN`).
  */
-export function taskId(messageId: string, step: Step, sequence = 0, redrive = 0): string {
-  return `${messageHash(messageId)}-${step}-${sequence}${redrive ? `-r${redrive}` : ''}`;
+export function taskId(messageId: string, step: Step, sequence = 0, redrive = 0, deferral = 0): string {
+  return `${messageHash(messageId)}-${step}-${sequence}${deferral ? `-d${deferral}` : ''}${redrive ? `-r${redrive}` : ''}`;
 }
 
 /** Most queues a kind of task may be spread over (QUEUE_SHARDS, Terraform's queue_shards). */

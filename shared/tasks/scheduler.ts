@@ -30,7 +30,7 @@ export type TaskBody = TaskRef;
 export interface TaskScheduler {
   /** Creates the task; a task of the same name already there counts as done. */
   schedule(
-    task: TaskRef & { at: Date; redrive?: number },
+    task: TaskRef & { at: Date; redrive?: number; deferral?: number },
     now: Date,
   ): Promise<{ name: string; created: boolean; at: Date }>;
   /** Best-effort cancel; false when the task is already gone. */
@@ -68,13 +68,14 @@ export function createCloudTasksScheduler(settings: CloudTasksSettings): TaskSch
     return client;
   };
 
-  const nameOf = (task: TaskRef & { redrive?: number }) => {
+  const nameOf = (task: TaskRef & { redrive?: number; deferral?: number }) => {
     const queue = shardQueueName(
       settings.queues[route[task.step]],
       queueShard(task.messageId, settings.queueShards ?? 1),
     );
     const parent = queuePath(settings.projectId, settings.location, queue);
-    return { parent, name: taskPath(parent, taskId(task.messageId, task.step, task.sequence, task.redrive)) };
+    const id = taskId(task.messageId, task.step, task.sequence, task.redrive, task.deferral);
+    return { parent, name: taskPath(parent, id) };
   };
 
   return {

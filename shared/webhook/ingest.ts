@@ -30,7 +30,8 @@ export interface IngestDeps {
 }
 
 export type IngestOutcome =
-  | { kind: 'stored'; payload: string; stored: number; duplicates: number }
+  /** `sentAt`: the payload's own platform time (sendTime), when it has one. */
+  | { kind: 'stored'; payload: string; stored: number; duplicates: number; sentAt?: Date }
   | { kind: 'dead_lettered'; id: string; reason: string };
 
 /**
@@ -80,7 +81,8 @@ async function storePayload(
     }
     const duplicates = results.filter((r) => r.duplicate).length;
     webhookLogs.stored(deps.log, 'delivery', results.length - duplicates, duplicates);
-    return { kind: 'stored', payload: 'delivery', stored: results.length - duplicates, duplicates };
+    const sentAt = new Date(Math.max(...payload.events.map((e) => e.fact.at.getTime())));
+    return { kind: 'stored', payload: 'delivery', stored: results.length - duplicates, duplicates, sentAt };
   }
 
   const { duplicate } = await recordOtherPayload(deps.db(), payload, context);
@@ -97,7 +99,13 @@ async function storePayload(
     if (!result.ok) webhookLogs.readReceiptFailed(deps.log, payload.messageId, result.status, result.error);
   }
   webhookLogs.stored(deps.log, payload.kind, duplicate ? 0 : 1, duplicate ? 1 : 0);
-  return { kind: 'stored', payload: payload.kind, stored: duplicate ? 0 : 1, duplicates: duplicate ? 1 : 0 };
+  return {
+    kind: 'stored',
+    payload: payload.kind,
+    stored: duplicate ? 0 : 1,
+    duplicates: duplicate ? 1 : 0,
+    ...('at' in payload ? { sentAt: payload.at } : {}),
+  };
 }
 
 /** Kept under the hash of its bytes, so a retried poison payload lands on the same dead letter. */

@@ -47,6 +47,11 @@ export const webhookLogs = {
       { event: 'webhook.read_receipt_failed', userMessageId: messageId, status, error },
       'agent READ receipt for a user message was not accepted',
     ),
+  ingestionWriteFailed: (log: Logger, shardId: string, error: unknown) =>
+    log.warn(
+      { event: 'webhook.ingestion_write_failed', shardId, error },
+      "could not write this instance's ingestion shard; the next stored event tries again",
+    ),
   storeFailed: (log: Logger, error: unknown) =>
     log.error(
       { event: 'webhook.store_failed', error },

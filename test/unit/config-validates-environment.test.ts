@@ -54,6 +54,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('ingestion: the documented defaults, and a bad value named', () => {
+    expect(loadConfig(['ingestion'], {})).toEqual({
+      INGESTION_LAG_TOLERANCE_SECONDS: 10,
+      INGESTION_ACTIVE_WITHIN_SECONDS: 30,
+      INGESTION_RECHECK_SECONDS: 10,
+      INGESTION_MAX_DEFER_SECONDS: 300,
+    });
+    expect(() => loadConfig(['ingestion'], { INGESTION_MAX_DEFER_SECONDS: '0' })).toThrow(
+      /INGESTION_MAX_DEFER_SECONDS: .*"0"/,
+    );
+  });
+
   it('only demands the sections a function asks for', () => {
     expect(() => loadConfig(['core'], { GOOGLE_CLOUD_PROJECT: 'p' })).not.toThrow();
   });

@@ -126,6 +126,10 @@ beforeAll(async () => {
     SMS_HTTP_URL: sms.genericUrl,
     SWEEP_BOUND_SECONDS: '300',
     SWEEP_BATCH_SIZE: '200',
+    INGESTION_LAG_TOLERANCE_SECONDS: '10',
+    INGESTION_ACTIVE_WITHIN_SECONDS: '30',
+    INGESTION_RECHECK_SECONDS: '10',
+    INGESTION_MAX_DEFER_SECONDS: '300',
     RBM_CLIENT_TOKEN: clientToken,
     SMS_HTTP_SECRET: sms.genericSecret,
     // Outcome push on (the example leaves it off; the names are the same), to a local business.

@@ -28,6 +28,7 @@ const ttlCollections = [
   'agentEvents',
   'unknownEvents',
   'deadLetters',
+  'ingestion',
   'outcomes',
 ];
 

@@ -139,6 +139,10 @@ const placeholders: Record<string, string> = {
   OUTCOME_MAX_AGE_HOURS: '24',
   OUTCOME_REDRIVE_SECONDS: '600',
   OUTCOME_PUBSUB_TOPIC: 'projects/my-project/topics/rbm-outcomes',
+  INGESTION_LAG_TOLERANCE_SECONDS: '10',
+  INGESTION_ACTIVE_WITHIN_SECONDS: '30',
+  INGESTION_RECHECK_SECONDS: '10',
+  INGESTION_MAX_DEFER_SECONDS: '300',
 };
 
 describe('terraform functions', () => {

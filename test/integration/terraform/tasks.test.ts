@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform expressions, "${...}" is HCL interpolation.
 import { describe, expect, it } from 'vitest';
+import { configSections } from '../../../shared/config/schema.ts';
 import { asObject, block, expression, loadModule, local, resource } from '../../helpers/terraform.ts';
 
 // docs/deploy.md, Cloud Tasks: queues, retry policy and rate limits live in
@@ -90,5 +91,17 @@ describe('terraform sweep schedule', () => {
     const sweepEnv = asObject(asObject(local(module, 'env_by_section')).sweep);
     expect(expression(sweepEnv.SWEEP_BOUND_SECONDS)).toBe('tostring(var.sweep_bound_seconds)');
     expect(module.variables.sweep_bound_seconds!.default).toBe(300);
+  });
+
+  it('passes the INGESTION_* settings from their variables, with the schema defaults', async () => {
+    const module = await loadModule();
+    const ingestionEnv = asObject(asObject(local(module, 'env_by_section')).ingestion);
+    const defaults = configSections.ingestion.parse({});
+    for (const [name, value] of Object.entries(defaults)) {
+      const variable = name.toLowerCase();
+      expect(expression(ingestionEnv[name]), name).toBe(`tostring(var.${variable})`);
+      expect(module.variables[variable]?.default, variable).toBe(value);
+      expect(module.variables[variable]?.validation, variable).toBeDefined();
+    }
   });
 });
