@@ -19,6 +19,7 @@ const functions: Record<string, () => Promise<unknown>> = {
   revoke: () => import('./revoke/index.ts'),
   messages: () => import('./messages/index.ts'),
   sweep: () => import('./sweep/index.ts'),
+  outcomes: () => import('./outcomes/index.ts'),
 };
 
 for (const [name, load] of Object.entries(functions)) {

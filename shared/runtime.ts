@@ -19,10 +19,15 @@ export function createRuntime<S extends SectionName>(
   db(): Firestore;
   now(): Date;
   retentionMs: number;
+  /** OUTCOME_PUSH: the steps write the outcomes they reach to the outbox (shared/store/outbox.ts). */
+  outcomePush: boolean;
+  /** What updateMessage needs beside the message: retention and OUTCOME_PUSH. */
+  storeConfig: { retentionMs: number; outcomePush: boolean };
   /** Wraps a handler so every line it logs carries the request's trace (Cloud Logging correlation). */
   traced(handler: HttpFunction): HttpFunction;
 } {
   const config = loadConfig(['core', ...sections]) as Config<'core'> & Config<S>;
+  const retentionMs = config.RETENTION_DAYS * 24 * 3600 * 1000;
   const log = createLogger({ level: config.LOG_LEVEL, base: { function: functionName } });
   log.info({ event: 'config.loaded', config: redactConfig(config) }, `${functionName} configured`);
   return {
@@ -30,7 +35,9 @@ export function createRuntime<S extends SectionName>(
     log,
     db: () => getFirestore({ projectId: config.GOOGLE_CLOUD_PROJECT, databaseId: config.FIRESTORE_DATABASE }),
     now,
-    retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
+    retentionMs,
+    outcomePush: config.OUTCOME_PUSH,
+    storeConfig: { retentionMs, outcomePush: config.OUTCOME_PUSH },
     traced: (handler) => (req, res) =>
       runWithTrace(req.headers, config.GOOGLE_CLOUD_PROJECT, () => handler(req, res)),
   };

@@ -28,7 +28,7 @@ locals {
   # Collections whose documents carry expireAt (shared/store): TTL deletes them
   # once it is past. optOuts is current state, not history: it has no expireAt.
   # ingestion holds one shard per webhook cold start, kept a day after its last write.
-  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters", "ingestion"]
+  ttl_collections = ["messages", "events", "userMessages", "userEvents", "agentEvents", "unknownEvents", "deadLetters", "ingestion", "outcomes"]
 
   # Fields no query filters or orders on (docs/console.md, "Single-field indexes
   # to keep, and to exempt"). events is a collection group (messages/*/events).
@@ -41,6 +41,7 @@ locals {
     agentEvents   = ["receivedAt", "payload"]
     unknownEvents = ["payload"]
     deadLetters   = ["data", "attributes"]
+    outcomes      = ["payload", "lastError"]
   }
 
   # Console queries (docs/console.md, "Composite indexes"): "FIELD ASC|DESC", in order.
@@ -52,6 +53,8 @@ locals {
     I5 = { collection = "messages", fields = ["duplicateDelivery ASC", "createdAt DESC"] }
     I6 = { collection = "messages", fields = ["phoneNumber ASC", "createdAt DESC"] }
     I7 = { collection = "userMessages", fields = ["phoneNumber ASC", "sendTime DESC"] }
+    # The sweep's re-drive of outcome pushes whose event was lost (shared/outcomes/redrive.ts).
+    I8 = { collection = "outcomes", fields = ["state ASC", "touchedAt ASC"] }
   }
 
   # The report with a time window (shared/store/report-queries.ts): an equality filter or

@@ -1,4 +1,4 @@
-# The five Cloud Run functions (Cloud Functions v2 API), one resource per entry
+# The six Cloud Run functions (Cloud Functions v2 API), one resource per entry
 # point, all built from the same archive. Each runs as its own service account
 # (iam.tf) and gets exactly the environment of the config sections it loads
 # (main.tf) plus its secrets, mounted from Secret Manager (secrets.tf).
@@ -65,7 +65,41 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
+  # The outcomes function's trigger (docs/outcomes.md): an Eventarc trigger on documents
+  # created in the outcomes outbox, only while outcome push is on. Firestore events come
+  # from the database's location, so the trigger is there (trigger_region); delivery is
+  # at least once, unordered, and a thrown error is retried (RETRY_POLICY_RETRY: 10 s to
+  # 600 s backoff, for the 24 hours Eventarc keeps an event). The trigger's identity may
+  # invoke the function (local.invokers) and receive events (iam.tf).
+  # https://cloud.google.com/functions/docs/calling/cloud-firestore
+  dynamic "event_trigger" {
+    for_each = each.key == "outcomes" && var.outcomes.enabled ? [local.outcomes_trigger_region] : []
+    content {
+      trigger_region        = event_trigger.value
+      event_type            = "google.cloud.firestore.document.v1.created"
+      retry_policy          = "RETRY_POLICY_RETRY"
+      service_account_email = google_service_account.eventarc.email
+      event_filters {
+        attribute = "database"
+        value     = var.firestore.database_id
+      }
+      event_filters {
+        attribute = "document"
+        value     = "outcomes/{outcomeId}"
+        operator  = "match-path-pattern"
+      }
+    }
+  }
+
   lifecycle {
+    precondition {
+      condition     = each.key != "outcomes" || !var.outcomes.enabled || local.outcomes_trigger_region != null
+      error_message = "outcomes.enabled needs the Firestore database's location for the trigger: set outcomes.trigger_region (or firestore.location_id)."
+    }
+    precondition {
+      condition     = each.key != "outcomes" || !var.outcomes.enabled || var.secrets.outcome_signing_secret != null
+      error_message = "outcomes.enabled needs secrets.outcome_signing_secret, the Secret Manager secret holding the whsec_ signing key."
+    }
     precondition {
       condition     = each.key != "fallback" || local.sms_configured
       error_message = "The ${var.sms_provider} SMS provider is not fully configured: http needs sms.http_url and secrets.sms_http_secret; twilio needs sms.twilio_account_sid, secrets.twilio_auth_token and sms.twilio_from or sms.twilio_messaging_service_sid."
@@ -93,6 +127,7 @@ resource "google_cloudfunctions2_function" "fn" {
   depends_on = [
     google_project_service.apis,
     google_cloud_tasks_queue.queue,
+    google_project_iam_member.eventarc_receiver,
     time_sleep.iam_propagation,
   ]
 }

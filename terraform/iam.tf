@@ -36,6 +36,17 @@ resource "google_service_account" "scheduler" {
   depends_on = [google_project_service.apis]
 }
 
+# The identity of the outcomes function's Eventarc trigger (functions.tf): it
+# receives the Firestore events and invokes the outcomes function with them.
+resource "google_service_account" "eventarc" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-eventarc"
+  display_name = "rbm-lifecycle outcomes trigger"
+  description  = "Identity of the Eventarc trigger that delivers outcomes outbox events to ${local.service_names.outcomes}."
+
+  depends_on = [google_project_service.apis]
+}
+
 # Cloud Build identity for the function builds. Since July 2024 new projects'
 # default build identity may lack these roles; the documented fix is a custom
 # build service account with Logs Writer, Artifact Registry Writer and Storage
@@ -73,6 +84,18 @@ resource "google_project_iam_member" "firestore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = google_service_account.fn[each.key].member
+}
+
+# --- Eventarc ------------------------------------------------------------------------
+
+# The trigger's identity must hold Eventarc Event Receiver on the project to receive
+# events ("Grant the Eventarc Event Receiver role ... to the service account associated
+# with your Eventarc trigger", https://cloud.google.com/eventarc/docs/run/create-trigger-firestore-gcloud);
+# invoking the function is roles/run.invoker on its service (local.invokers).
+resource "google_project_iam_member" "eventarc_receiver" {
+  project = var.project_id
+  role    = "roles/eventarc.eventReceiver"
+  member  = google_service_account.eventarc.member
 }
 
 # --- Cloud Tasks ---------------------------------------------------------------------

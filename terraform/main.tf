@@ -1,15 +1,16 @@
-# rbm-lifecycle on Google Cloud: five Cloud Run functions (gen2) from one
+# rbm-lifecycle on Google Cloud: six Cloud Run functions (gen2) from one
 # source archive, two Cloud Tasks queues, a Scheduler job, Firestore TTL
 # policies and indexes, and least-privilege service accounts.
 #
 #   main.tf       the functions table and every environment variable they get
 #   source.tf     the one source archive and its bucket
-#   functions.tf  the five functions and who may invoke each
+#   functions.tf  the six functions, the outcomes trigger, and who may invoke each
 #   iam.tf        service accounts and their roles
 #   secrets.tf    Secret Manager access, per function and per secret
 #   tasks.tf      the rbm-revoke and rbm-fallback queues
 #   scheduler.tf  the every-minute sweep
 #   firestore.tf  database, TTL, index exemptions, composite indexes
+#   pubsub.tf     the outcomes topic (outcomes.pubsub) and who may publish to it
 
 data "google_project" "this" {
   project_id = var.project_id
@@ -19,7 +20,7 @@ locals {
   # --- Names and URLs ------------------------------------------------------------
 
   service_names = {
-    for name in ["webhook", "messages", "revoke", "fallback", "sweep"] : name => "${var.name_prefix}-${name}"
+    for name in ["webhook", "messages", "revoke", "fallback", "sweep", "outcomes"] : name => "${var.name_prefix}-${name}"
   }
 
   # Every function needs REVOKE_URL and FALLBACK_URL (docs/configuration.md,
@@ -105,6 +106,7 @@ locals {
       FIRESTORE_DATABASE   = var.firestore.database_id
       LOG_LEVEL            = var.log_level
       RETENTION_DAYS       = tostring(var.retention_days)
+      OUTCOME_PUSH         = tostring(var.outcomes.enabled)
     }
     rbm = {
       RBM_AGENT_ID     = var.agent_id
@@ -151,6 +153,16 @@ locals {
       SWEEP_BOUND_SECONDS = tostring(var.sweep_bound_seconds)
       SWEEP_BATCH_SIZE    = tostring(var.sweep_batch_size)
     }
+    # The deployment's callback URL is optional (messages may name their own): "" (the
+    # default) leaves it out through env_unset, like the sms section's nulls.
+    outcomes = {
+      OUTCOME_CALLBACK_URL    = var.outcomes.callback_url
+      OUTCOME_TIMEOUT_MS      = tostring(var.outcomes.timeout_ms)
+      OUTCOME_MAX_ATTEMPTS    = tostring(var.outcomes.max_attempts)
+      OUTCOME_MAX_AGE_HOURS   = tostring(var.outcomes.max_age_hours)
+      OUTCOME_REDRIVE_SECONDS = tostring(var.outcomes.redrive_seconds)
+      OUTCOME_PUBSUB_TOPIC    = "projects/${var.project_id}/topics/${local.outcomes_topic_name}"
+    }
     ingestion = {
       INGESTION_LAG_TOLERANCE_SECONDS = tostring(var.ingestion_lag_tolerance_seconds)
       INGESTION_ACTIVE_WITHIN_SECONDS = tostring(var.ingestion_active_within_seconds)
@@ -164,7 +176,11 @@ locals {
   # merged values, and this list looks only at values computed from inputs, so
   # no unknown value can make a function's environment unknown at plan time
   # (hashicorp/terraform-provider-google#18747, #22497).
-  env_unset = [for key, value in local.env_by_section.sms : key if value == null]
+  env_unset = concat(
+    [for key, value in local.env_by_section.sms : key if value == null],
+    var.outcomes.callback_url == "" ? ["OUTCOME_CALLBACK_URL"] : [],
+    var.outcomes.enabled && var.outcomes.pubsub ? [] : ["OUTCOME_PUBSUB_TOPIC"],
+  )
 
   # Secret environment variables (secretNames in shared/config/schema.ts) and the
   # Secret Manager secret each one is mounted from; null = not configured.
@@ -174,6 +190,7 @@ locals {
     RBM_SERVICE_ACCOUNT_KEY   = var.secrets.rbm_service_account_key
     SMS_HTTP_SECRET           = var.sms_provider == "http" ? var.secrets.sms_http_secret : null
     TWILIO_AUTH_TOKEN         = var.sms_provider == "twilio" ? var.secrets.twilio_auth_token : null
+    OUTCOME_SIGNING_SECRET    = var.outcomes.enabled ? var.secrets.outcome_signing_secret : null
   }
 
   # --- The functions ------------------------------------------------------------------
@@ -218,12 +235,21 @@ locals {
       ingress     = var.internal_only_task_targets ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"
     }
     sweep = {
-      description = "Cloud Scheduler target (private, OIDC): re-drives messages past due with no outcome (lost task, crash between steps)."
-      sections    = ["core", "tasks", "sweep"]
-      secrets     = []
+      description = "Cloud Scheduler target (private, OIDC): re-drives messages past due with no outcome (lost task, crash between steps), and outcome pushes whose event was lost."
+      sections    = ["core", "tasks", "sweep", "outcomes"]
+      secrets     = ["OUTCOME_SIGNING_SECRET"]
       enqueues    = ["revoke", "fallback"]
       cancels     = []
       ingress     = var.internal_only_task_targets ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"
+    }
+    outcomes = {
+      description = "Eventarc target (private): for each document created in the outcomes outbox, pushes the signed outcome to the business's callback URL; a refusal is retried by Eventarc (docs/outcomes.md)."
+      sections    = ["core", "outcomes"]
+      secrets     = ["OUTCOME_SIGNING_SECRET"]
+      enqueues    = []
+      cancels     = []
+      # Eventarc's deliveries count as internal traffic.
+      ingress = var.internal_only_task_targets ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"
     }
   }
 
@@ -237,6 +263,7 @@ locals {
     revoke   = { tasks = google_service_account.tasks.member }
     fallback = { tasks = google_service_account.tasks.member }
     sweep    = { scheduler = google_service_account.scheduler.member }
+    outcomes = { eventarc = google_service_account.eventarc.member }
   }
 
   # Sizing. Concurrency above 1 needs at least 1 vCPU. The task targets' timeouts
@@ -248,6 +275,7 @@ locals {
     revoke   = { memory = "512Mi", cpu = "1", timeout_seconds = 60, min_instances = 0, max_instances = 100, concurrency = 80 }
     fallback = { memory = "512Mi", cpu = "1", timeout_seconds = 60, min_instances = 0, max_instances = 50, concurrency = 80 }
     sweep    = { memory = "512Mi", cpu = "1", timeout_seconds = 120, min_instances = 0, max_instances = 1, concurrency = 1 }
+    outcomes = { memory = "256Mi", cpu = "1", timeout_seconds = 60, min_instances = 0, max_instances = 50, concurrency = 80 }
   }
 
   function_settings = {
@@ -260,6 +288,12 @@ locals {
       concurrency     = coalesce(try(var.function_settings[name].concurrency, null), d.concurrency)
     }
   }
+
+  # The outcomes topic (pubsub.tf): its name is known from inputs, so the environment is too.
+  outcomes_topic_name = "${var.name_prefix}-outcomes"
+
+  # Where the outcomes trigger lives: the Firestore database's location.
+  outcomes_trigger_region = var.outcomes.trigger_region != null ? var.outcomes.trigger_region : var.firestore.location_id
 
   # The SMS provider's required settings (the sms section's own check in
   # shared/config/schema.ts), checked at plan time instead of at cold start.
@@ -283,9 +317,11 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "cloudtasks.googleapis.com",
+    "eventarc.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",

@@ -44,6 +44,16 @@ output "scheduler_service_account" {
   value       = google_service_account.scheduler.email
 }
 
+output "outcomes_trigger_service_account" {
+  description = "Service account of the outcomes function's Eventarc trigger (Eventarc Event Receiver, the outcomes function's only invoker)."
+  value       = google_service_account.eventarc.email
+}
+
+output "outcomes_topic" {
+  description = "Full name of the Pub/Sub topic every outcome is published to (outcomes.pubsub), or null."
+  value       = var.outcomes.enabled && var.outcomes.pubsub ? google_pubsub_topic.outcomes[0].id : null
+}
+
 output "build_service_account" {
   description = "Service account Cloud Build builds the functions as, or null when the project's default build identity is used."
   value       = var.create_build_service_account ? google_service_account.build[0].email : null

@@ -1,4 +1,4 @@
-# One source archive for all five functions (FUNCTION_TARGET picks the function
+# One source archive for all six functions (FUNCTION_TARGET picks the function
 # at run time, functions/index.ts). `npm run package` builds it
 # (local/source-archive): package.json, package-lock.json and every module
 # reachable from package.json's "main", nothing else; the same bytes for the
@@ -42,7 +42,7 @@ resource "google_storage_bucket" "source" {
 
 resource "google_storage_bucket_object" "source" {
   # Named by the archive's content hash: any code change is a new object, a new
-  # build_config.source, and so a redeploy of all five functions.
+  # build_config.source, and so a redeploy of all six functions.
   name         = "rbm-lifecycle/source-${local.source_archive_exists ? filesha256(local.source_archive) : "missing"}.zip"
   bucket       = google_storage_bucket.source.name
   source       = local.source_archive

@@ -144,7 +144,8 @@ variable "secrets" {
     number or "latest". Pin numbers to make a rotation a deliberate, redeploying
     change (docs/deploy.md). rbm_client_token_previous may name the same secret as
     rbm_client_token at its older version. sms_http_secret is required when
-    sms_provider = "http", twilio_auth_token when sms_provider = "twilio".
+    sms_provider = "http", twilio_auth_token when sms_provider = "twilio",
+    outcome_signing_secret (whsec_<base64>) when outcomes.enabled.
   EOT
   type = object({
     rbm_client_token          = object({ secret = string, version = optional(string, "latest") })
@@ -152,6 +153,7 @@ variable "secrets" {
     rbm_service_account_key   = object({ secret = string, version = optional(string, "latest") })
     sms_http_secret           = optional(object({ secret = string, version = optional(string, "latest") }))
     twilio_auth_token         = optional(object({ secret = string, version = optional(string, "latest") }))
+    outcome_signing_secret    = optional(object({ secret = string, version = optional(string, "latest") }))
   })
 
   validation {
@@ -161,6 +163,46 @@ variable "secrets" {
       )
     ])
     error_message = "Each secret must be a Secret Manager secret id (letters, digits, _ and -) and its version \"latest\" or a version number."
+  }
+}
+
+# --- Outcome push ----------------------------------------------------------------
+
+variable "outcomes" {
+  description = <<-EOT
+    Pushing every lifecycle outcome to the business (docs/outcomes.md). enabled
+    (OUTCOME_PUSH) makes the steps write the outcomes outbox and the outcomes
+    function's Eventarc trigger exist; secrets.outcome_signing_secret is then
+    required. callback_url (OUTCOME_CALLBACK_URL, https) receives the outcomes of
+    messages that name no callback of their own. trigger_region is the Firestore
+    database's location (an Eventarc Firestore trigger must be in it); it defaults
+    to firestore.location_id. timeout_ms, max_attempts, max_age_hours bound one
+    push and its retries; redrive_seconds is how long a pending push may sit
+    unattempted before the sweep re-drives it. pubsub also publishes every outcome
+    to a topic this module creates, <name_prefix>-outcomes (OUTCOME_PUBSUB_TOPIC),
+    for consumers inside Google Cloud; with or without callback_url.
+  EOT
+  type = object({
+    enabled         = optional(bool, false)
+    callback_url    = optional(string, "")
+    trigger_region  = optional(string)
+    timeout_ms      = optional(number, 10000)
+    max_attempts    = optional(number, 20)
+    max_age_hours   = optional(number, 24)
+    redrive_seconds = optional(number, 600)
+    pubsub          = optional(bool, false)
+  })
+  default = {}
+
+  validation {
+    condition     = var.outcomes.callback_url == "" || startswith(var.outcomes.callback_url, "https://")
+    error_message = "outcomes.callback_url must be an https:// URL (or left empty)."
+  }
+  validation {
+    condition = alltrue([
+      for n in [var.outcomes.timeout_ms, var.outcomes.max_attempts, var.outcomes.max_age_hours, var.outcomes.redrive_seconds] : n >= 1 && floor(n) == n
+    ])
+    error_message = "outcomes.timeout_ms, max_attempts, max_age_hours and redrive_seconds must be whole numbers of at least 1."
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as ff from '@google-cloud/functions-framework';
 import { formatRetryAfter, retryAfterSeconds } from '../../shared/http/retry-after.ts';
+import { callbackProblem } from '../../shared/messages/callback.ts';
 import { type CreateResult, createMessages } from '../../shared/messages/create.ts';
 import { publicMessage, readMessageView } from '../../shared/messages/read.ts';
 import {
@@ -94,7 +95,13 @@ function prepare(
 ): { ok: true; message: PreparedMessage } | { ok: false; errors: FieldError[] } {
   const parsed = messageRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  return prepareMessage(parsed.data, deps.now(), { agentId: config.RBM_AGENT_ID, newId: randomUUID });
+  const prepared = prepareMessage(parsed.data, deps.now(), {
+    agentId: config.RBM_AGENT_ID,
+    newId: randomUUID,
+  });
+  const callback =
+    prepared.ok && callbackProblem(prepared.message.callback, config.OUTCOME_CALLBACK_LOOPBACK_HTTP);
+  return callback ? { ok: false, errors: [callback] } : prepared;
 }
 
 async function createOne(body: unknown): Promise<Reply> {

@@ -1,4 +1,5 @@
 import * as ff from '@google-cloud/functions-framework';
+import { outcomeRedriver } from '../../shared/outcomes/redrive.ts';
 import { createRuntime, lazyScheduler } from '../../shared/runtime.ts';
 import { sweepOverdue } from '../../shared/sweep/run.ts';
 
@@ -8,10 +9,11 @@ import { sweepOverdue } from '../../shared/sweep/run.ts';
  * leaves (lifecycle law 6). 200 with counts; 503 when Firestore failed, so
  * the next scheduled run (or Scheduler's retry) tries again.
  */
-const runtime = createRuntime('sweep', ['tasks', 'sweep']);
+const runtime = createRuntime('sweep', ['tasks', 'sweep', 'outcomes']);
 const { config } = runtime;
 const deps = { ...runtime, scheduler: lazyScheduler(config) };
 const settings = { boundMs: config.SWEEP_BOUND_SECONDS * 1000, limit: config.SWEEP_BATCH_SIZE };
+const redriveOutcomes = outcomeRedriver(runtime, config);
 
 ff.http(
   'sweep',
@@ -21,7 +23,7 @@ ff.http(
       return;
     }
     try {
-      res.status(200).json(await sweepOverdue(deps, settings));
+      res.status(200).json({ ...(await sweepOverdue(deps, settings)), ...(await redriveOutcomes()) });
     } catch (error) {
       runtime.log.error({ event: 'sweep.failed', error }, 'sweep query failed');
       res.status(503).json({ error: 'sweep failed; the next run will try again' });

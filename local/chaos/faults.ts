@@ -121,7 +121,9 @@ export function startFaults(
     };
     next();
   };
-  every(settings.killEveryMs, () => killer.kill(draws.pick(functionNames) as FunctionName, 'random'));
+  // The outcomes function has no work in a chaos run (outcome push is off): kills go where the work is.
+  const killable = functionNames.filter((name) => name !== 'outcomes');
+  every(settings.killEveryMs, () => killer.kill(draws.pick(killable) as FunctionName, 'random'));
   every(30_000, () => {
     stack.rbm.setFaults([draws.pick(bursts), ...rbmFaults]);
     rbmBursts += 1;

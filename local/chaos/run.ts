@@ -271,9 +271,11 @@ function taskIdPrefix(messageId: string): string {
 /**
  * Cloud Run runs as many instances as the load needs and routes around a crashed one; two
  * instances is the least that shows it. The sweep is capped at one instance (terraform/main.tf).
+ * The outcomes function idles here (the run has outcome push off): one instance.
  */
 function instancesOf(count: number): Record<FunctionName, number> {
-  return Object.fromEntries(functionNames.map((name) => [name, name === 'sweep' ? 1 : count])) as Record<
+  const single = (name: FunctionName) => name === 'sweep' || name === 'outcomes';
+  return Object.fromEntries(functionNames.map((name) => [name, single(name) ? 1 : count])) as Record<
     FunctionName,
     number
   >;

@@ -10,7 +10,7 @@ import { zipFiles } from './zip.ts';
 
 const usage = `Usage: npm run package [-- --out FILE]
 
-Writes the one source archive of the five functions: package.json,
+Writes the one source archive of the six functions: package.json,
 package-lock.json and every module reachable from package.json's "main".
 Terraform uploads it (terraform/source.tf); run this before terraform apply.
 

@@ -4,6 +4,7 @@ import { SystemClock } from '../common/clock.ts';
 import { isPushConcurrency } from '../rbm-sandbox/index.ts';
 import { formatText } from '../report/format.ts';
 import { runDemoWorkload } from './demo.ts';
+import { outcomePushSummary } from './demo-outcomes.ts';
 import { demoStatus } from './demo-status.ts';
 import { type Stack, startStack } from './start.ts';
 import { webhookDeliverySummary } from './webhook-delivery-summary.ts';
@@ -20,12 +21,14 @@ const usage = `Usage: npm start -- [options]
   --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
   --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
   --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
-  --webhook-concurrency M  serial (default: the RBM sandbox posts one event at a time) or adaptive (Pub/Sub push's slow start)
+  --webhook-concurrency M  adaptive (default: the RBM sandbox posts as Pub/Sub push does, a window that adapts to the answers) or serial (one event at a time)
+  --no-outcomes        outcome push off (OUTCOME_PUSH false): no outbox, no local business receiver
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
-  --port-tasks P       default 8123    --port-firestore P default 8181  (0 = a free port)
+  --port-tasks P       default 8123    --port-firestore P default 8181  --port-outcomes P default 8087
+                       (0 = a free port)
   -h, --help           show this help`;
 
-const defaults = { functions: 8080, rbm: 8085, sms: 8086, tasks: 8123, firestore: 8181 };
+const defaults = { functions: 8080, rbm: 8085, sms: 8086, tasks: 8123, firestore: 8181, outcomes: 8087 };
 
 const program = 'npm start';
 
@@ -39,12 +42,14 @@ const args = parseCommandLine(program, usage, {
     exit: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     'capability-check': { type: 'string', default: 'off' },
-    'webhook-concurrency': { type: 'string', default: 'serial' },
+    'webhook-concurrency': { type: 'string', default: 'adaptive' },
+    'no-outcomes': { type: 'boolean', default: false },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
     'port-tasks': { type: 'string' },
     'port-firestore': { type: 'string' },
+    'port-outcomes': { type: 'string' },
   },
 }).values;
 
@@ -98,7 +103,9 @@ try {
       sms: port('sms'),
       tasks: port('tasks'),
       firestore: port('firestore'),
+      outcomes: port('outcomes'),
     },
+    outcomes: !args['no-outcomes'],
     ...(process.env.FIRESTORE_EMULATOR_HOST ? { firestoreHost: process.env.FIRESTORE_EMULATOR_HOST } : {}),
   });
 } catch (error) {
@@ -117,6 +124,7 @@ const ready = {
   smsSandbox: stack.sms.url,
   cloudTasksEmulator: `${stack.tasks.host}:${stack.tasks.port}`,
   firestoreEmulatorHost: stack.firestoreHost,
+  ...(stack.outcomes ? { outcomeReceiver: stack.outcomes.receiver.url } : {}),
   projectId: stack.projectId,
   agentId: stack.agentId,
   clientToken: stack.clientToken,
@@ -161,7 +169,14 @@ if (runDemo) {
     )}`,
   );
   printSummary(stack, status, sent.length, (Date.now() - started) / 1000);
-  if (args.exit) await shutdown(status.settled === status.total && status.problems.length === 0 ? 0 : 1);
+  const pushes = await outcomePushSummary(
+    stack,
+    sent.filter((m) => m.accepted === 201 || m.accepted === 200).map((m) => m.messageId),
+  );
+  if (pushes) printPushes(pushes);
+  const pushesAgree = !pushes || (pushes.problems.length === 0 && pushes.badSignatures === 0);
+  if (args.exit)
+    await shutdown(status.settled === status.total && status.problems.length === 0 && pushesAgree ? 0 : 1);
 } else if (args.exit) {
   await shutdown(0);
 }
@@ -172,6 +187,30 @@ The stack keeps serving until Ctrl-C. Send a message through the messages functi
     -d '{"phoneNumber":"+15550009999","content":{"contentMessage":{"text":"hi"}},"revokeAfter":"5m","policy":"otp","sms":{"text":"hi"}}'
   curl -s ${stack.functions.urls.messages}/<messageId>
 Data: Firestore emulator at ${stack.firestoreHost} (project ${stack.projectId}); ground truth: ${stack.rbm.url}/sandbox/truth`);
+
+function printPushes(pushes: NonNullable<Awaited<ReturnType<typeof outcomePushSummary>>>) {
+  const kinds = Object.entries(pushes.byKind)
+    .sort()
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(' · ');
+  console.error(
+    `\noutcomes pushed to the business: ${pushes.accepted} (${pushes.requests} requests, retries included): ${kinds || 'none'}`,
+  );
+  console.error(
+    pushes.badSignatures === 0
+      ? '  every signature verified (Standard Webhooks, checked with node:crypto)'
+      : `  ${pushes.badSignatures} requests with a signature that did not verify`,
+  );
+  if (pushes.problems.length === 0)
+    console.error("  each message's outcomes were pushed once, and nothing else");
+  else {
+    console.error(`  ${pushes.problems.length} messages whose pushes disagree with their record:`);
+    for (const p of pushes.problems.slice(0, 20))
+      console.error(
+        `    ${p.messageId}: missing ${p.missing.join(', ') || '-'}; unexpected ${p.unexpected.join(', ') || '-'}`,
+      );
+  }
+}
 
 function printSummary(
   stack: Stack,

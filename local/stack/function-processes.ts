@@ -5,7 +5,7 @@ import type { SystemClock } from '../common/clock.ts';
 import { type FunctionName, type FunctionsServer, functionNames } from './functions-server.ts';
 
 /*
- * The five functions as Cloud Run runs them: each in its own process, started
+ * The six functions as Cloud Run runs them: each in its own process, started
  * by functions-framework's own CLI with FUNCTION_TARGET and PORT, loading the
  * deploy entry (package.json main), which loads only that function. A process
  * can be killed with SIGKILL at any moment and started again on the same

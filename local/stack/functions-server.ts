@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 
-export const functionNames = ['webhook', 'messages', 'revoke', 'fallback', 'sweep'] as const;
+export const functionNames = ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionsServer {

@@ -7,6 +7,9 @@ import { shardQueueName } from '../../shared/tasks/names.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
 import { type Clock, SystemClock } from '../common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
+import { type OutcomeReceiver, startOutcomeReceiver } from '../outcome-receiver/index.ts';
+import { newSigningSecret } from '../outcome-receiver/verify.ts';
+import { type PubsubEmulator, startPubsubEmulator } from '../pubsub-emulator/index.ts';
 import {
   type PhoneRules,
   type Population,
@@ -18,6 +21,7 @@ import { type SmsSandbox, startSmsSandbox } from '../sms-sandbox/index.ts';
 import { startTasksEmulator, type TasksEmulator } from '../tasks-emulator/index.ts';
 import { type FunctionProcesses, type InstanceCounts, startFunctionProcesses } from './function-processes.ts';
 import { type FunctionsServer, serveFunctions } from './functions-server.ts';
+import { type OutboxBridge, startOutboxBridge } from './outbox-bridge.ts';
 import { startSweepSchedule } from './sweep-schedule.ts';
 
 export interface StackPorts {
@@ -26,6 +30,20 @@ export interface StackPorts {
   sms?: number;
   tasks?: number;
   firestore?: number;
+  /** The local business's outcome receiver (with outcome push on). */
+  outcomes?: number;
+}
+
+/** Outcome push (docs/outcomes.md) on the local stack. */
+export interface StackOutcomeOptions {
+  /** OUTCOME_REDRIVE_SECONDS: how long a pending push sits untouched before the sweep re-drives it. */
+  redriveSeconds?: number;
+  /** OUTCOME_MAX_ATTEMPTS. */
+  maxAttempts?: number;
+  /** Lose the Eventarc event of these outbox ids (the sweep's re-drive then delivers them). */
+  lose?: (outcomeId: string) => boolean;
+  /** Also publish to a Pub/Sub topic (OUTCOME_PUBSUB_TOPIC) on a local Pub/Sub emulator, with one subscription to pull. */
+  pubsub?: boolean;
 }
 
 export interface StackOptions {
@@ -69,6 +87,22 @@ export interface StackOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Of the functions only, when it should differ (a benchmark logs as production does, at info). */
   functionsLogLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Outcome push (OUTCOME_PUSH): a local business receiver, the Eventarc stand-in
+   * (outbox-bridge.ts) and the signing secret. Absent or false: off, as a deployment's default.
+   */
+  outcomes?: boolean | StackOutcomeOptions;
+}
+
+export interface StackOutcomes {
+  /** The business's endpoint: every push it got, verified by the spec. */
+  receiver: OutcomeReceiver;
+  /** Eventarc's part: the CloudEvents for the outbox. */
+  bridge: OutboxBridge;
+  /** OUTCOME_SIGNING_SECRET. */
+  secret: string;
+  /** With `pubsub`: the emulator, the topic and a subscription of it to pull from. */
+  pubsub?: { emulator: PubsubEmulator; topic: string; subscription: string };
 }
 
 export interface Stack {
@@ -87,6 +121,8 @@ export interface Stack {
   tasks: TasksEmulator;
   rbm: RbmSandbox;
   sms: SmsSandbox;
+  /** Present with outcome push on. */
+  outcomes?: StackOutcomes;
   /** Resolves once nothing is in flight anywhere (tasks, webhook posts, function requests). */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -100,7 +136,8 @@ const queues = { revoke: 'rbm-revoke', fallback: 'rbm-fallback' };
 /**
  * The whole system on 127.0.0.1: Firestore emulator, Cloud Tasks emulator
  * dispatching to the functions, the RBM sandbox posting signed webhooks to
- * them, the SMS sandbox, and the five functions served by functions-framework.
+ * them, the SMS sandbox, and the six functions served by functions-framework
+ * (with outcome push on, also the business's receiver and Eventarc's stand-in).
  * No Google account, no network beyond loopback.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -168,6 +205,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stops.push(() => rbm.stop());
 
+    const outcomeOptions: StackOutcomeOptions | undefined =
+      options.outcomes === true ? {} : options.outcomes || undefined;
+    let receiver: OutcomeReceiver | undefined;
+    let pubsub: StackOutcomes['pubsub'];
+    if (outcomeOptions?.pubsub) {
+      const topic = `projects/${projectId}/topics/rbm-outcomes`;
+      const subscription = `projects/${projectId}/subscriptions/rbm-outcomes-business`;
+      const emulator = await startPubsubEmulator({
+        topics: { [topic]: [subscription] },
+        now: () => clock.now(),
+      });
+      stops.push(() => emulator.stop());
+      pubsub = { emulator, topic, subscription };
+    }
+    if (outcomeOptions) {
+      const started = await startOutcomeReceiver({
+        port: ports.outcomes ?? 0,
+        secret: newSigningSecret(randomBytes(32)),
+        now: () => clock.now(),
+      });
+      receiver = started;
+      stops.push(() => started.stop());
+    }
+
     const host = firestoreHost;
     if (options.functions !== 'processes') useTimeSource(clock);
     const environment = (urls: { revoke: string; fallback: string }): Record<string, string> => ({
@@ -196,6 +257,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.sweepBatchSize === undefined ? {} : { SWEEP_BATCH_SIZE: String(options.sweepBatchSize) }),
       ...ingestionEnvironment(options.ingestion ?? {}),
       ...smsEnvironment(options.smsProvider ?? 'http', sms),
+      // A message's callback may be http on 127.0.0.1 here (the local business), never deployed.
+      OUTCOME_CALLBACK_LOOPBACK_HTTP: 'true',
+      ...(receiver && outcomeOptions
+        ? {
+            OUTCOME_PUSH: 'true',
+            OUTCOME_CALLBACK_URL: receiver.url,
+            OUTCOME_SIGNING_SECRET: receiver.secret,
+            OUTCOME_MAX_ATTEMPTS: String(outcomeOptions.maxAttempts ?? 20),
+            OUTCOME_REDRIVE_SECONDS: String(outcomeOptions.redriveSeconds ?? 600),
+            ...(pubsub
+              ? { OUTCOME_PUBSUB_TOPIC: pubsub.topic, PUBSUB_EMULATOR_HOST: pubsub.emulator.host }
+              : {}),
+          }
+        : {}),
     });
     let functions: FunctionsServer;
     let processes: FunctionProcesses | undefined;
@@ -222,11 +297,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const db = new Firestore({ projectId, host, ssl: false, preferRest: false });
     stops.push(() => db.terminate());
 
+    let outcomes: StackOutcomes | undefined;
+    if (receiver && outcomeOptions) {
+      const bridge = await startOutboxBridge({
+        db,
+        projectId,
+        target: functions.urls.outcomes,
+        clock,
+        ...(outcomeOptions.lose ? { lose: outcomeOptions.lose } : {}),
+      });
+      stops.push(() => bridge.stop());
+      outcomes = { receiver, bridge, secret: receiver.secret, ...(pubsub ? { pubsub } : {}) };
+    }
+
+    // With outcome push on, quiet also means the Eventarc stand-in has seen every pending outbox
+    // document (its listener hears of a commit a moment after it) and has no event in flight.
+    const outboxQuiet = async (bridge: OutboxBridge): Promise<boolean> => {
+      if (bridge.posting > 0) return false;
+      const pending = await db.collection('outcomes').where('state', '==', 'pending').get();
+      return pending.docs.every((doc) => bridge.knows(doc.id));
+    };
     const settle = async () => {
       for (let quietRounds = 0; quietRounds < 3; ) {
         await Promise.all([rbm.idle(), tasks.idle()]);
         await new Promise((resolve) => setImmediate(resolve));
-        quietRounds = functions.active === 0 && tasks.inFlight === 0 ? quietRounds + 1 : 0;
+        const quiet =
+          functions.active === 0 &&
+          tasks.inFlight === 0 &&
+          (outcomes ? await outboxQuiet(outcomes.bridge) : true);
+        quietRounds = quiet ? quietRounds + 1 : 0;
       }
     };
 
@@ -243,6 +342,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tasks,
       rbm,
       sms,
+      ...(outcomes ? { outcomes } : {}),
       settle,
       stop: stopAll,
     };

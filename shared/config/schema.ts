@@ -20,6 +20,11 @@ export const configSections = {
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // How long messages, events and dead letters are kept (Firestore TTL on expireAt).
     RETENTION_DAYS: positiveInt.default(90),
+    // Push every lifecycle outcome to the business (docs/outcomes.md): the steps that reach an
+    // outcome write it to the `outcomes` outbox in the same transaction. Off: nothing is written.
+    OUTCOME_PUSH: z.stringbool().default(false),
+    // Lets a callback URL be plain http on a loopback address (the local stack and tests only).
+    OUTCOME_CALLBACK_LOOPBACK_HTTP: z.stringbool().default(false),
   }),
   rbm: z.object({
     RBM_AGENT_ID: z.string().min(1),
@@ -73,6 +78,31 @@ export const configSections = {
     // Law 6's bound: a message with nothing happening this long after it was due is re-driven.
     SWEEP_BOUND_SECONDS: positiveInt.default(300),
     SWEEP_BATCH_SIZE: positiveInt.default(200),
+  }),
+  // Delivery of the outbox (the outcomes function, and the sweep's re-drive of lost events).
+  // OUTCOME_SIGNING_SECRET is required when OUTCOME_PUSH (core) is true: shared/outcomes/deliver.ts.
+  outcomes: z.object({
+    // Where outcomes go when a message names no callback URL of its own.
+    OUTCOME_CALLBACK_URL: url.optional(),
+    // Standard Webhooks signing secret, whsec_<base64>, from Secret Manager.
+    OUTCOME_SIGNING_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'expected whsec_ and the key in base64')
+      .optional(),
+    // Bounds one POST, connect to last byte of the answer.
+    OUTCOME_TIMEOUT_MS: positiveInt.default(10_000),
+    // A push not answered 2xx within this many attempts, or this long after the outcome, is given up.
+    OUTCOME_MAX_ATTEMPTS: positiveInt.default(20),
+    OUTCOME_MAX_AGE_HOURS: positiveInt.default(24),
+    // The sweep re-drives a pending push nobody attempted for this long (a lost event).
+    OUTCOME_REDRIVE_SECONDS: positiveInt.default(600),
+    // Also publish every outcome to this topic, projects/{project}/topics/{topic} (Terraform creates it).
+    OUTCOME_PUBSUB_TOPIC: z
+      .string()
+      .regex(/^projects\/[^/]+\/topics\/[^/]+$/, 'expected projects/{project}/topics/{topic}')
+      .optional(),
+    // Local Pub/Sub emulator (host:port); unset in production.
+    PUBSUB_EMULATOR_HOST: hostPort.optional(),
   }),
   // The confirm step's view of webhook ingestion (shared/lifecycle/ingestion-lag.ts): it does not
   // conclude "no DELIVERED came" while events arrive late and a DELIVERED may still be queued.
@@ -132,6 +162,7 @@ export const secretNames: ReadonlySet<string> = new Set([
   'RBM_CLIENT_TOKEN_PREVIOUS',
   'RBM_SERVICE_ACCOUNT_KEY',
   'RBM_ACCESS_TOKEN',
+  'OUTCOME_SIGNING_SECRET',
   ...providerSecretNames(),
 ]);
 

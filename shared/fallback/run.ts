@@ -12,6 +12,8 @@ export interface FallbackDeps {
   db(): Firestore;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
   log: Logger;
   sms: SmsProvider;
   leaseMs: number;
@@ -115,7 +117,7 @@ async function runSmsStep(
   const claimedAt = deps.now();
   let plan: SmsPlan;
   try {
-    plan = await updateMessage<SmsPlan>(deps.db(), messageId, deps.retentionMs, (message) => {
+    plan = await updateMessage<SmsPlan>(deps.db(), messageId, deps.storeConfig, (message) => {
       const decided = spec.plan(message, claimedAt, { provider: deps.sms.name, leaseMs: deps.leaseMs });
       if (decided.action === 'claim') {
         return {
@@ -163,7 +165,7 @@ async function runSmsStep(
     outcome = await updateMessage<SmsOutcome | undefined>(
       deps.db(),
       messageId,
-      deps.retentionMs,
+      deps.storeConfig,
       (message) => {
         if (!message) return { result: undefined };
         const applied = spec.apply(message, attempt, result, task.finalTry, answeredAt);

@@ -15,6 +15,8 @@ export interface Registration {
   smsText?: string;
   /** The SMS nudge when delivered and not READ in time (its text already resolved); absent when off. */
   escalation?: { unreadAfterMs: number; text: string };
+  /** Where the message's outcomes are pushed (shared/lifecycle/outcomes.ts). */
+  callback?: { url: string };
   requestHash: string;
   /** The request's own `capabilityCheck`; absent: the deployment's default (CAPABILITY_CHECK). */
   capabilityCheck?: boolean;
@@ -117,6 +119,7 @@ export function registerMessage(
     policy: registration.policy,
     messageTrafficType: registration.trafficType,
     labels: registration.labels,
+    ...(registration.callback ? { callback: registration.callback } : {}),
     createdAt: existing?.createdAt ?? now,
     deadline,
     fallback: {

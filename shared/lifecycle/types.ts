@@ -221,6 +221,8 @@ export interface Message {
    */
   messageTrafficType?: TrafficType;
   labels: Record<string, string>;
+  /** Where this message's outcomes are pushed, instead of the deployment's OUTCOME_CALLBACK_URL (docs/outcomes.md). */
+  callback?: { url: string };
   createdAt: Date;
   deadline?: Date;
   deliveredAt?: Date;

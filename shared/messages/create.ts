@@ -28,6 +28,8 @@ export interface CreateDeps {
   log: Logger;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
 }
 
 /** What happened to one message of a request, as the API answers it. */
@@ -237,7 +239,7 @@ async function record(
   const outcome = await updateMessage(
     deps.db(),
     item.messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (existing): Decision<RegistrationOutcome> => {
       const outcome = registerMessage(existing, item, send, now, capabilityCheck);
       if (outcome.kind !== 'created') return { result: outcome };

@@ -5,6 +5,7 @@ import type { Registration } from '../lifecycle/registration.ts';
 import { defaultTrafficType, trafficTypes } from '../lifecycle/traffic-type.ts';
 import type { Policy } from '../lifecycle/types.ts';
 import { parseDuration } from '../time/duration.ts';
+import { callbackSchema } from './callback.ts';
 
 /**
  * The `messages` API's input, validated with messages that name the field.
@@ -99,6 +100,8 @@ export const messageRequestSchema = z
      * not reachable over RBM goes straight to its SMS. Absent: the deployment's CAPABILITY_CHECK.
      */
     capabilityCheck: z.boolean({ error: 'must be true or false' }).optional(),
+    /** Where this message's outcomes are pushed (docs/outcomes.md); the deployment's URL otherwise. */
+    callback: callbackSchema.optional(),
   })
   .strict()
   .refine((r) => (r.deadline === undefined) !== (r.revokeAfter === undefined), {
@@ -198,6 +201,7 @@ export function prepareMessage(
     ...(request.sms ? { smsText: request.sms.text } : {}),
     ...(escalation ? { escalation } : {}),
     ...(request.capabilityCheck === undefined ? {} : { capabilityCheck: request.capabilityCheck }),
+    ...(request.callback ? { callback: request.callback } : {}),
     ...(request.content
       ? {
           sendBody: {

@@ -27,6 +27,8 @@ export interface RevokeDeps {
   log: Logger;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
   /** How the confirm step judges webhook ingestion and how long it may wait for it. */
   ingestion: IngestionSettings & DeferralSettings;
 }
@@ -55,7 +57,7 @@ async function revokeStep(task: TaskRequest, step: RevokeStep, deps: RevokeDeps)
   const plan = await updateMessage(
     deps.db(),
     messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<RevokePlan> => {
       const plan = planRevoke(message, step, sequence, startedAt);
       switch (plan.action) {
@@ -112,7 +114,7 @@ async function callRbm(
   const outcome = await updateMessage(
     deps.db(),
     claimed.messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<RevokeOutcome | undefined> => {
       if (!message) return { result: undefined };
       const applied = applyRevokeResult(
@@ -170,7 +172,7 @@ async function confirmStep(task: TaskRequest, deps: RevokeDeps): Promise<RevokeT
   const outcome = await updateMessage(
     deps.db(),
     task.messageId,
-    deps.retentionMs,
+    deps.storeConfig,
     (message): Decision<ConfirmOutcome> => {
       const verdict = message
         ? ingestionVerdict(shards, confirmDecisionAt(message, now), deps.ingestion, now)

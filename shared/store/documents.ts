@@ -29,6 +29,8 @@ export const collections = {
   agentEvents: 'agentEvents',
   unknownEvents: 'unknownEvents',
   deadLetters: 'deadLetters',
+  /** The outcomes outbox: one document per outcome pushed to the business (docs/outcomes.md). */
+  outcomes: 'outcomes',
   /** One document per webhook instance: how far it has stored the platform's events. */
   ingestion: 'ingestion',
 } as const;

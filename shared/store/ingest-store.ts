@@ -5,11 +5,14 @@ import type { Message } from '../lifecycle/types.ts';
 import type { DeliveryEvent, Payload, Raw } from '../rbm/payloads.ts';
 import { collections } from './documents.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
+import { writeReachedOutcomes } from './outbox.ts';
 import { valueProblem } from './storable.ts';
 
 export interface IngestContext {
   now: Date;
   retentionMs: number;
+  /** OUTCOME_PUSH: outcomes the events reach are written to the outbox in the same transaction. */
+  outcomePush?: boolean;
   pubsubMessageId?: string;
 }
 
@@ -50,6 +53,7 @@ export async function recordDeliveryEvents(
     }
     for (const [id, message] of outcome.changed) {
       tx.set(messages.doc(id), messageToDoc(message, context.retentionMs));
+      writeReachedOutcomes(db, tx, current.get(id), message, context);
     }
     for (const result of outcome.results) {
       const entry = result.escalation && escalationEntry(result.escalation, result.message, context);

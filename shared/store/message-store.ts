@@ -2,6 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Message } from '../lifecycle/types.ts';
 import { collections } from './documents.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
+import { type StoreSettings, storeSettings, writeReachedOutcomes } from './outbox.ts';
 
 /** One entry of a message's timeline written by the system (platform events are written by the webhook). */
 export interface TimelineEntry {
@@ -23,20 +24,29 @@ export interface Decision<T> {
  * Read-modify-write of one message in a transaction: `decide` sees the
  * message as stored (undefined if absent) and returns what to write. It may
  * run more than once (Firestore retries contended transactions), so it must
- * be pure: side effects happen after this resolves.
+ * be pure: side effects happen after this resolves. `settings` is the retention, or the caller's
+ * deps with outcome push (shared/store/outbox.ts): then every outcome the step reached is written
+ * to the outbox in this same transaction.
  */
 export async function updateMessage<T>(
   db: Firestore,
   messageId: string,
-  retentionMs: number,
+  settings: number | StoreSettings,
   decide: (message: Message | undefined) => Decision<T>,
 ): Promise<T> {
   const ref = db.collection(collections.messages).doc(messageId);
+  const store = storeSettings(settings);
+  const { retentionMs } = store;
   return db.runTransaction(async (tx) => {
     const snapshot = await tx.get(ref);
     const data = snapshot.data();
     const decision = decide(data ? messageFromDoc(data) : undefined);
-    if (decision.message) tx.set(ref, messageToDoc(decision.message, retentionMs));
+    // Read afresh, so a decide that changed its argument in place still shows what was stored.
+    const before = data && store.outcomePush ? messageFromDoc(data) : undefined;
+    if (decision.message) {
+      tx.set(ref, messageToDoc(decision.message, retentionMs));
+      writeReachedOutcomes(db, tx, before, decision.message, store);
+    }
     for (const { id, ...entry } of decision.timeline ?? []) {
       tx.set(ref.collection(collections.events).doc(id), {
         ...entry,

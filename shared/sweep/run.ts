@@ -13,6 +13,8 @@ export interface SweepDeps {
   log: Logger;
   now(): Date;
   retentionMs: number;
+  /** Retention and OUTCOME_PUSH for the step's transaction (shared/store/outbox.ts). */
+  storeConfig: { retentionMs: number; outcomePush?: boolean };
 }
 
 export interface SweepResult {
@@ -76,7 +78,7 @@ async function redriveOne(
     const done = await updateMessage(
       db,
       messageId,
-      deps.retentionMs,
+      deps.storeConfig,
       (message): Decision<Redrive | undefined> => {
         const planned = message && redrive(message, now, settings.boundMs);
         if (!planned) return { result: undefined };

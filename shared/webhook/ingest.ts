@@ -25,6 +25,8 @@ export interface IngestDeps {
   log: Logger;
   now(): Date;
   retentionMs: number;
+  /** OUTCOME_PUSH (shared/runtime.ts). */
+  outcomePush?: boolean;
 }
 
 export type IngestOutcome =
@@ -43,6 +45,7 @@ export async function ingestEnvelope(envelope: Envelope, deps: IngestDeps): Prom
   const context: IngestContext = {
     now: deps.now(),
     retentionMs: deps.retentionMs,
+    ...(deps.outcomePush ? { outcomePush: true } : {}),
     ...(envelope.pubsubMessageId ? { pubsubMessageId: envelope.pubsubMessageId } : {}),
   };
   const parsed = parsePayload(envelope.data, envelope.attributes);

@@ -108,7 +108,8 @@ const start = Date.UTC(2026, 11, 2, 9, 0, 0);
 const messageId = '0f8c2e9a-1111-4c4c-9d9d-000000000001';
 const phone = '+14155550123';
 
-export function runScenario(scenario: Scenario): RunResult {
+/** `observe` sees the stored message after registration and after every step (rules copy, never mutate). */
+export function runScenario(scenario: Scenario, observe?: (message: Message) => void): RunResult {
   let now = start;
   let choiceIndex = 0;
   const choose = (count: number): number => {
@@ -160,6 +161,7 @@ export function runScenario(scenario: Scenario): RunResult {
   );
   if (registered.kind !== 'created') throw new Error('registration failed');
   let stored = registered.message;
+  observe?.(stored);
 
   // Platform truth.
   let platform = 'queued' as 'queued' | 'delivered' | 'revoked';
@@ -459,6 +461,7 @@ export function runScenario(scenario: Scenario): RunResult {
   };
 
   const checkEveryStep = () => {
+    observe?.(stored);
     if (knownDeliveredAt && stored.deliveredAt?.getTime() !== knownDeliveredAt.getTime()) {
       if (!stored.deliveredAt || stored.deliveredAt > knownDeliveredAt)
         violate('1', 'deliveredAt undone or moved later');

@@ -6,6 +6,9 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../local/common/clock.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../../local/firestore-emulator/index.ts';
+import { type OutcomeReceiver, startOutcomeReceiver } from '../../../local/outcome-receiver/index.ts';
+import { newSigningSecret } from '../../../local/outcome-receiver/verify.ts';
+import { type PubsubEmulator, startPubsubEmulator } from '../../../local/pubsub-emulator/index.ts';
 import { type RbmSandbox, startRbmSandbox } from '../../../local/rbm-sandbox/index.ts';
 import { type SmsSandbox, startSmsSandbox } from '../../../local/sms-sandbox/index.ts';
 import { startTasksEmulator, type TasksEmulator } from '../../../local/tasks-emulator/index.ts';
@@ -26,16 +29,17 @@ import { postSigned } from '../../helpers/rbm-events.ts';
  * The exact artifact Terraform uploads, started as Cloud Run functions starts
  * it: `npm run package`, unzipped into an empty folder, `npm ci` with
  * NODE_ENV=production from the archived lockfile, `node --check` of "main",
- * then each of the five functions in its own functions-framework process with
+ * then each of the six functions in its own functions-framework process with
  * FUNCTION_TARGET, PORT and the environment Terraform sets (names read from
  * terraform/main.tf), against the local emulators. One real request through each.
  */
 
-const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep'] as const;
+const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'] as const;
 type Name = (typeof names)[number];
 
 const projectId = `deploy-${randomUUID().slice(0, 8)}`;
 const agentId = 'deploy-agent';
+const outcomesTopic = `projects/${projectId}/topics/rbm-outcomes`;
 const clientToken = randomUUID();
 const phones = { online: '+14155550201', offline: '+14155550202', notRcs: '+14155550203' };
 
@@ -48,6 +52,8 @@ let tasks: TasksEmulator;
 let rbm: RbmSandbox;
 let sms: SmsSandbox;
 let db: Firestore;
+let business: OutcomeReceiver;
+let pubsub: PubsubEmulator;
 const fn = {} as Record<Name, DeployedFunction>;
 
 beforeAll(async () => {
@@ -84,6 +90,9 @@ beforeAll(async () => {
       [phones.notRcs]: { rcs: false },
     },
   });
+
+  business = await startOutcomeReceiver({ secret: newSigningSecret(Buffer.alloc(32, 9)) });
+  pubsub = await startPubsubEmulator({ topics: { [outcomesTopic]: [] } });
 
   const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()])));
   const urlOf = (n: Name) => `http://127.0.0.1:${ports[n]}`;
@@ -123,6 +132,15 @@ beforeAll(async () => {
     INGESTION_MAX_DEFER_SECONDS: '300',
     RBM_CLIENT_TOKEN: clientToken,
     SMS_HTTP_SECRET: sms.genericSecret,
+    // Outcome push on (the example leaves it off; the names are the same), to a local business.
+    OUTCOME_PUSH: 'true',
+    OUTCOME_CALLBACK_URL: business.url,
+    OUTCOME_SIGNING_SECRET: business.secret,
+    OUTCOME_TIMEOUT_MS: '10000',
+    OUTCOME_MAX_ATTEMPTS: '20',
+    OUTCOME_MAX_AGE_HOURS: '24',
+    OUTCOME_REDRIVE_SECONDS: '600',
+    OUTCOME_PUBSUB_TOPIC: outcomesTopic,
   };
   // What only the local stack needs: the emulators' addresses, and the sandbox's fixed
   // bearer token in place of the RBM service-account key (no Google token endpoint here).
@@ -130,6 +148,7 @@ beforeAll(async () => {
     FIRESTORE_EMULATOR_HOST: firestore.host,
     TASKS_EMULATOR_HOST: `${tasks.host}:${tasks.port}`,
     METADATA_SERVER_DETECTION: 'none',
+    PUBSUB_EMULATOR_HOST: pubsub.host,
   };
   await Promise.all(
     names.map(async (n) => {
@@ -152,6 +171,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(Object.values(fn).map((f) => f.stop()));
   await db?.terminate();
+  await business?.stop();
+  await pubsub?.stop();
   await rbm?.stop();
   await sms?.stop();
   await tasks?.stop();
@@ -230,6 +251,51 @@ describe('the packaged archive', () => {
 });
 
 describe('each function, started from the archive', () => {
+  it('outcomes: a DELIVERED wrote the outbox; the Eventarc event for it makes one signed push', async () => {
+    const sent = await send(phones.online);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const delivered = await postSigned(fn.webhook.url, clientToken, {
+      senderPhoneNumber: phones.online,
+      eventType: 'DELIVERED',
+      eventId: randomUUID(),
+      messageId: sent.messageId,
+      sendTime: new Date().toISOString(),
+      agentId,
+    });
+    expect(delivered.status).toBe(200);
+    const outcomeId = `${sent.messageId}~delivered`;
+    expect((await db.doc(`outcomes/${outcomeId}`).get()).get('state')).toBe('pending');
+    // A binary-mode CloudEvent as Eventarc sends it for google.cloud.firestore.document.v1.created.
+    const event = await fetch(fn.outcomes.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/protobuf',
+        'ce-specversion': '1.0',
+        'ce-id': randomUUID(),
+        'ce-source': `//firestore.googleapis.com/projects/${projectId}/databases/(default)`,
+        'ce-type': 'google.cloud.firestore.document.v1.created',
+        'ce-subject': `documents/outcomes/${outcomeId}`,
+        'ce-document': `outcomes/${outcomeId}`,
+        'ce-database': '(default)',
+        'ce-project': projectId,
+      },
+      body: new Uint8Array([0x0a, 0x00]),
+    });
+    expect(event.status, await event.text()).toBeLessThan(300);
+    const pushes = business.received.filter((p) => p.id === outcomeId);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.verification.ok).toBe(true);
+    expect(pushes[0]!.payload).toMatchObject({
+      type: 'message.delivered',
+      data: { messageId: sent.messageId },
+    });
+    expect((await db.doc(`outcomes/${outcomeId}`).get()).get('state')).toBe('delivered');
+    // Published once to the topic too (outcomes.pubsub), through the REST API.
+    expect(pubsub.published(outcomesTopic).filter((m) => m.attributes.outcomeId === outcomeId)).toHaveLength(
+      1,
+    );
+  });
+
   it('webhook: answers the handshake with the secret and stores a signed DELIVERED', async () => {
     const handshake = await fetch(fn.webhook.url, {
       method: 'POST',

@@ -5,9 +5,9 @@ import { defaultGenericSecret, defaultTwilioAccount } from '../../../local/sms-s
 
 /*
  * Every line the whole system prints while it runs every lifecycle path, at
- * debug level: the five functions, the RBM and SMS sandboxes, the emulators
- * and `npm start` itself. No secret (the webhook's clientToken, the SMS
- * provider secrets, the sandbox's bearer token, any Authorization value) and
+ * debug level: the six functions, the RBM and SMS sandboxes, the emulators,
+ * the outcome receiver and `npm start` itself. No secret (the webhook's
+ * clientToken, the SMS provider secrets, the outcome signing key and signatures, the sandbox's bearer token, any Authorization value) and
  * no full phone number may appear: the product masks numbers in its log
  * fields (shared/log/mask.ts), and the local components must not undo that.
  * The ready line is the one exception: it hands the local clientToken to the
@@ -15,7 +15,10 @@ import { defaultGenericSecret, defaultTwilioAccount } from '../../../local/sms-s
  */
 
 const cli = join(import.meta.dirname, '../../../local/stack/cli.ts');
-const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore'].flatMap((c) => [`--port-${c}`, '0']);
+const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore', 'outcomes'].flatMap((c) => [
+  `--port-${c}`,
+  '0',
+]);
 
 async function runDemo(): Promise<{ ready: Record<string, unknown>; output: string; code: number | null }> {
   const { FIRESTORE_EMULATOR_HOST: _external, ...env } = process.env;
@@ -77,6 +80,10 @@ describe('what the running system prints', () => {
     expect(output).not.toMatch(/Bearer\s+\S+/i);
     expect(output).not.toMatch(/"authorization"\s*:\s*"[^"]+"/i);
     expect(output).not.toMatch(/Basic\s+[A-Za-z0-9+/=]{8,}/);
+    // Outcome push ran (npm start has it on), and neither its key nor a signature was printed.
+    expect(output).toMatch(/"event":"outcomes\.delivered"/);
+    expect(output).not.toContain('whsec_');
+    expect(output).not.toMatch(/v1,[A-Za-z0-9+/]{20,}/);
     // E.164 numbers: a plus and 8 to 15 digits, unmasked.
     const numbers = output.match(/\+[1-9]\d{7,14}(?!\d)/g) ?? [];
     expect(numbers, 'full phone numbers in the output').toEqual([]);

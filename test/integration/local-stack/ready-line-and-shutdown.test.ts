@@ -16,7 +16,10 @@ import { afterEach, describe, expect, it } from 'vitest';
  */
 
 const cli = join(import.meta.dirname, '../../../local/stack/cli.ts');
-const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore'].flatMap((c) => [`--port-${c}`, '0']);
+const freePorts = ['functions', 'rbm', 'sms', 'tasks', 'firestore', 'outcomes'].flatMap((c) => [
+  `--port-${c}`,
+  '0',
+]);
 const children: ChildProcess[] = [];
 
 afterEach(() => {
@@ -116,7 +119,7 @@ describe('npm start: the ready line and shutdown', () => {
     const s = await start(['--no-demo', ...freePorts]);
     expect(s.first.startsWith('{"ready":true')).toBe(true);
     const ready = JSON.parse(s.first);
-    const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep'];
+    const names = ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'];
     expect(Object.keys(ready.functions).sort()).toEqual([...names].sort());
     for (const name of names)
       expect(ready.functions[name]).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${name}$`));
@@ -125,6 +128,7 @@ describe('npm start: the ready line and shutdown', () => {
       smsSandbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       cloudTasksEmulator: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       firestoreEmulatorHost: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      outcomeReceiver: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/rbm\/outcomes$/),
       projectId: 'rbm-lifecycle-local',
       clientToken: expect.stringMatching(/^\S{16,}$/),
     });
@@ -149,6 +153,8 @@ describe('npm start: the ready line and shutdown', () => {
       overdue: 0,
       redriven: 0,
       failed: 0,
+      // Outcome push is on in `npm start`: no push is left pending.
+      outcomes: { pending: 0, delivered: 0 },
     });
     for (const name of ['revoke', 'fallback']) {
       const response = await fetch(ready.functions[name], {
@@ -206,7 +212,7 @@ describe('npm start: the ready line and shutdown', () => {
   it('--exit with a small demo (each lifecycle path once): all consistent with the ground truth, exit 0, ports closed', async () => {
     const s = await start(['--messages', '9', '--seed', '3', '--time-scale', '100', '--exit', ...freePorts]);
     const ready = JSON.parse(s.first);
-    expect(ready).toMatchObject({ ready: true, timeScale: 100, webhookConcurrency: 'serial' });
+    expect(ready).toMatchObject({ ready: true, timeScale: 100, webhookConcurrency: 'adaptive' });
     const { code } = await exitWithin(s, 90_000);
     const stderr = s.stderr();
     expect(code, stderr.slice(-2_000)).toBe(0);
@@ -214,9 +220,9 @@ describe('npm start: the ready line and shutdown', () => {
     expect(stderr).toMatch(/9\/9 messages settled/);
     expect(stderr).toMatch(/refused\s+1\n/); // the opted-out number
     expect(stderr).toContain('every settled message agrees with the sandbox ground truth');
-    // The webhook side of the summary: serial by default, so never more than one POST out.
+    // The webhook side of the summary: adaptive by default, like Pub/Sub push.
     expect(stderr).toMatch(
-      /webhook \(serial\): \d+ events acknowledged; lag p50 .+, max .+ \(publish to 200, clock time\); at most 1 POST in flight at once\n/,
+      /webhook \(adaptive\): \d+ events acknowledged; lag p50 .+, max .+ \(publish to 200, clock time\); at most \d+ POSTs? in flight at once\n/,
     );
     const functions = endpoint(ready.functions.messages);
     const firestore = endpoint(ready.firestoreEmulatorHost);

@@ -29,6 +29,7 @@ const ttlCollections = [
   'unknownEvents',
   'deadLetters',
   'ingestion',
+  'outcomes',
 ];
 
 async function firestore() {

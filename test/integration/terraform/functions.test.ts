@@ -19,10 +19,10 @@ import {
   resource,
 } from '../../helpers/terraform.ts';
 
-// The five functions as Terraform deploys them, checked against what the code
+// The six functions as Terraform deploys them, checked against what the code
 // and docs/configuration.md say each one needs.
 
-const functionNames = ['webhook', 'messages', 'revoke', 'fallback', 'sweep'] as const;
+const functionNames = ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'] as const;
 type FunctionName = (typeof functionNames)[number];
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
@@ -131,6 +131,14 @@ const placeholders: Record<string, string> = {
   TWILIO_BASE_URL: 'https://api.twilio.com',
   SWEEP_BOUND_SECONDS: '300',
   SWEEP_BATCH_SIZE: '200',
+  OUTCOME_PUSH: 'true',
+  OUTCOME_CALLBACK_URL: 'https://business.example/rbm/outcomes',
+  OUTCOME_SIGNING_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+  OUTCOME_TIMEOUT_MS: '10000',
+  OUTCOME_MAX_ATTEMPTS: '20',
+  OUTCOME_MAX_AGE_HOURS: '24',
+  OUTCOME_REDRIVE_SECONDS: '600',
+  OUTCOME_PUBSUB_TOPIC: 'projects/my-project/topics/rbm-outcomes',
   INGESTION_LAG_TOLERANCE_SECONDS: '10',
   INGESTION_ACTIVE_WITHIN_SECONDS: '30',
   INGESTION_RECHECK_SECONDS: '10',
@@ -138,7 +146,7 @@ const placeholders: Record<string, string> = {
 };
 
 describe('terraform functions', () => {
-  it('deploys the five entry points of functions/index.ts, one resource per entry point', async () => {
+  it('deploys the six entry points of functions/index.ts, one resource per entry point', async () => {
     const { module, functions } = await deployed();
     const index = read('functions/index.ts');
     const registered = [...index.matchAll(/^\s+(\w+): \(\) => import\('\.\/(\w+)\/index\.ts'\)/gm)].map(
@@ -147,7 +155,9 @@ describe('terraform functions', () => {
     expect([...registered].sort()).toEqual([...functionNames].sort());
     expect(Object.keys(functions).sort()).toEqual([...functionNames].sort());
     for (const name of functionNames) {
-      expect(read(`functions/${name}/index.ts`)).toMatch(new RegExp(`ff\\.http\\(\\s*'${name}'`));
+      // The outcomes function is an Eventarc (CloudEvent) target; the others are HTTP.
+      const kind = name === 'outcomes' ? 'cloudEvent' : 'http';
+      expect(read(`functions/${name}/index.ts`)).toMatch(new RegExp(`ff\\.${kind}\\(\\s*'${name}'`));
     }
 
     expect(Object.keys(module.resources.google_cloudfunctions2_function ?? {})).toEqual(['fn']);
@@ -164,7 +174,7 @@ describe('terraform functions', () => {
     expect(Object.values(module.files).join('\n')).not.toMatch(/nodejs(1\d|2[0-3])\b/);
   });
 
-  it('builds all five from the one content-addressed source archive', async () => {
+  it('builds all six from the one content-addressed source archive', async () => {
     const { module } = await deployed();
     const storage = block(
       block(block(resource(module, 'google_cloudfunctions2_function', 'fn'), 'build_config'), 'source'),
@@ -269,7 +279,8 @@ describe('terraform functions', () => {
     for (const name of functionNames) {
       for (const key of secretEnv(name)) expect(shapes(name).has(key), `${name} mounts ${key}`).toBe(true);
     }
-    expect(secretEnv('sweep')).toEqual([]);
+    expect(secretEnv('sweep')).toEqual(['OUTCOME_SIGNING_SECRET']);
+    expect(secretEnv('outcomes')).toEqual(['OUTCOME_SIGNING_SECRET']);
     expect(secretEnv('fallback').sort()).toEqual(['SMS_HTTP_SECRET', 'TWILIO_AUTH_TOKEN']);
     // The public webhook holds the RBM key only when it sends READ receipts.
     const webhook = expression(fn('webhook').secrets);
@@ -331,9 +342,12 @@ describe('terraform function environment at plan time', () => {
     expect(env).toContain('if !contains(local.env_unset, key)');
     expect(env).not.toMatch(/value\s*!=\s*null/);
     // env_unset looks at the sms section only, whose values all come from variables.
-    expect(expression(local(module, 'env_unset'))).toBe(
-      '[for key, value in local.env_by_section.sms : key if value == null]',
-    );
+    const unset = expression(local(module, 'env_unset'));
+    expect(unset).toContain('[for key, value in local.env_by_section.sms : key if value == null]');
+    // And the deployment's callback URL when none is given (messages may name their own).
+    expect(unset).toContain('var.outcomes.callback_url == "" ? ["OUTCOME_CALLBACK_URL"] : []');
+    // And the topic unless outcome push publishes to one.
+    expect(unset).toContain('var.outcomes.enabled && var.outcomes.pubsub ? [] : ["OUTCOME_PUBSUB_TOPIC"]');
     for (const value of Object.values(asObject(envBySection.sms))) {
       expect(expression(value)).not.toMatch(/\blocal\.|\bgoogle_|\bdata\./);
     }
@@ -374,6 +388,7 @@ describe('terraform invokers and ingress', () => {
     expect(all.revoke).toEqual({ tasks: '${google_service_account.tasks.member}' });
     expect(all.fallback).toEqual({ tasks: '${google_service_account.tasks.member}' });
     expect(all.sweep).toEqual({ scheduler: '${google_service_account.scheduler.member}' });
+    expect(all.outcomes).toEqual({ eventarc: '${google_service_account.eventarc.member}' });
 
     const binding = resource(module, 'google_cloud_run_v2_service_iam_member', 'invoker');
     expect(binding.role).toBe('roles/run.invoker');
@@ -388,7 +403,7 @@ describe('terraform invokers and ingress', () => {
     const functions = asObject(local(module, 'functions'));
     const ingress = (name: string) => asObject(functions[name]).ingress;
     expect(ingress('webhook')).toBe('ALLOW_ALL');
-    for (const name of ['revoke', 'fallback', 'sweep']) {
+    for (const name of ['revoke', 'fallback', 'sweep', 'outcomes']) {
       expect(expression(ingress(name))).toBe(
         'var.internal_only_task_targets ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"',
       );
@@ -405,10 +420,13 @@ describe('terraform service accounts and roles', () => {
     expect(expression(resource(module, 'google_service_account', 'fn').for_each)).toBe('local.functions');
   });
 
-  it('grants project-wide only Firestore to the functions (and the documented build roles)', async () => {
+  it('grants project-wide only Firestore to the functions (and the documented build and Eventarc roles)', async () => {
     const { module } = await deployed();
     const project = module.resources.google_project_iam_member ?? {};
-    expect(Object.keys(project).sort()).toEqual(['build', 'firestore_user']);
+    expect(Object.keys(project).sort()).toEqual(['build', 'eventarc_receiver', 'firestore_user']);
+    // The outcomes trigger's identity receives events; no function's own account gets it.
+    expect(project.eventarc_receiver!.role).toBe('roles/eventarc.eventReceiver');
+    expect(expression(project.eventarc_receiver!.member)).toBe('google_service_account.eventarc.member');
     const firestore = project.firestore_user!;
     expect(firestore.role).toBe('roles/datastore.user');
     expect(expression(firestore.member)).toBe('google_service_account.fn[each.key].member');
@@ -430,7 +448,8 @@ describe('terraform service accounts and roles', () => {
       expect(asArray(fn(name).enqueues).length > 0, `${name} enqueues`).toBe(schedules);
     }
     expect(fn('webhook').cancels).toEqual(['revoke']);
-    for (const name of ['messages', 'revoke', 'fallback', 'sweep']) expect(fn(name).cancels).toEqual([]);
+    for (const name of ['messages', 'revoke', 'fallback', 'sweep', 'outcomes'])
+      expect(fn(name).cancels).toEqual([]);
 
     const queueIam = expression(resource(module, 'google_cloud_tasks_queue_iam_member', 'function').for_each);
     // Every shard of each kind the function schedules into or cancels in (terraform-binary.test.ts plans it).

@@ -34,7 +34,7 @@ describe('npm run package: what the archive holds', () => {
     expect(files).toContain('package-lock.json');
     expect(files).toContain(packageJson.main);
     expect(files).toContain('functions/index.ts');
-    for (const name of ['webhook', 'messages', 'revoke', 'fallback', 'sweep'])
+    for (const name of ['webhook', 'messages', 'revoke', 'fallback', 'sweep', 'outcomes'])
       expect(files, name).toContain(`functions/${name}/index.ts`);
     expect(files.filter((f) => !f.startsWith('functions/') && !f.startsWith('shared/'))).toEqual([
       'package-lock.json',

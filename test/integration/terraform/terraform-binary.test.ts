@@ -185,6 +185,21 @@ describe.skipIf(!terraformBinary)(
           rbm_lifecycle: { queue_rate_limits: '{ revoke = { max_dispatches_per_second = 1000 } }' },
         },
       },
+      'outcome push on': {
+        ...baseline,
+        moduleArguments: {
+          rbm_lifecycle: {
+            outcomes:
+              '{ enabled = true, callback_url = "https://business.example/rbm/outcomes", pubsub = true }',
+            secrets:
+              '{ rbm_client_token = { secret = "rbm-client-token", version = "1" }, rbm_service_account_key = { secret = "rbm-service-account-key" }, sms_http_secret = { secret = "sms-http-secret" }, outcome_signing_secret = { secret = "outcome-signing-secret" } }',
+          },
+        },
+      },
+      'outcome push on without its secret': {
+        ...baseline,
+        moduleArguments: { rbm_lifecycle: { outcomes: '{ enabled = true }' } },
+      },
       'bad project_id': { ...baseline, variables: { project_id: 'My_Project' } },
       'bad name_prefix': { ...baseline, moduleArguments: { rbm_lifecycle: { name_prefix: '"rbm-"' } } },
       'no archive': { ...baseline, files: { [archive]: null, [manifest]: null } },
@@ -228,12 +243,12 @@ describe.skipIf(!terraformBinary)(
 
     it(
       title(
-        'for_each keys: five functions and their accounts, two queues, one composite index per local entry',
+        'for_each keys: six functions and their accounts, two queues, one composite index per local entry',
       ),
       async () => {
         const evaluation = await planned();
         const { values } = evaluation.locals('rbm_lifecycle');
-        const functions = ['fallback', 'messages', 'revoke', 'sweep', 'webhook'];
+        const functions = ['fallback', 'messages', 'outcomes', 'revoke', 'sweep', 'webhook'];
         expect(Object.keys(asObject(values.functions)).sort()).toEqual(functions);
         expect(keys(evaluation, 'google_cloudfunctions2_function.fn')).toEqual(functions);
         expect(keys(evaluation, 'google_service_account.fn')).toEqual(functions);
@@ -265,7 +280,7 @@ describe.skipIf(!terraformBinary)(
     it(title("each function's environment_variables map is fully known at plan time"), async () => {
       const evaluation = await planned();
       const functions = evaluation.instances('google_cloudfunctions2_function.fn', moduleCall);
-      expect(functions).toHaveLength(5);
+      expect(functions).toHaveLength(6);
       const [tasks] = evaluation.instances('google_service_account.tasks', moduleCall);
       const tasksAccountId = asString(asObject(tasks?.input ?? null).account_id);
       const { values } = evaluation.locals('rbm_lifecycle');
@@ -327,13 +342,14 @@ describe.skipIf(!terraformBinary)(
         });
         expect(evaluation.ok, evaluation.log).toBe(true);
         const functions = evaluation.instances('google_cloudfunctions2_function.fn', moduleCall);
-        expect(functions).toHaveLength(5);
+        expect(functions).toHaveLength(6);
         for (const fn of functions) {
           const unknown = unknownPaths(fn.unknown).filter((path) =>
             path.startsWith('service_config[0].environment_variables'),
           );
-          // The fallback loads no tasks section (it schedules nothing), so it never sees the value.
-          if (fn.key === 'fallback') expect(unknown, 'fallback has no tasks settings').toEqual([]);
+          // The fallback and outcomes load no tasks section (they schedule nothing), so they never see the value.
+          if (fn.key === 'fallback' || fn.key === 'outcomes')
+            expect(unknown, `${fn.key} has no tasks settings`).toEqual([]);
           else expect(unknown.length, `${fn.key}: the planted unknown value is seen`).toBeGreaterThan(0);
         }
       },
@@ -381,6 +397,8 @@ describe.skipIf(!terraformBinary)(
         expect(mounted).toEqual({
           fallback: ['SMS_HTTP_SECRET'],
           messages: ['RBM_SERVICE_ACCOUNT_KEY'],
+          // Outcome push is off in the example: no signing key anywhere.
+          outcomes: [],
           revoke: ['RBM_SERVICE_ACCOUNT_KEY'],
           sweep: [],
           webhook: ['RBM_CLIENT_TOKEN'],
@@ -432,7 +450,109 @@ describe.skipIf(!terraformBinary)(
           const env = asObject(
             asObject(asArray(asObject(fn.input).service_config)[0] ?? null).environment_variables ?? {},
           );
-          if (fn.key !== 'fallback') expect(env.QUEUE_SHARDS, String(fn.key)).toBe('3');
+          if (fn.key !== 'fallback' && fn.key !== 'outcomes')
+            expect(env.QUEUE_SHARDS, String(fn.key)).toBe('3');
+        }
+      },
+    );
+
+    it(
+      title('outcome push off (the default): no trigger, OUTCOME_PUSH false, no signing secret mounted'),
+      async () => {
+        const evaluation = await planned();
+        const byKey = new Map(
+          evaluation
+            .instances('google_cloudfunctions2_function.fn', moduleCall)
+            .map((fn) => [fn.key, asObject(fn.input)]),
+        );
+        expect(asArray(byKey.get('outcomes')?.event_trigger ?? [])).toEqual([]);
+        expect(evaluation.instances('google_pubsub_topic.outcomes', moduleCall)).toEqual([]);
+        for (const [key, input] of byKey) {
+          const config = asObject(asArray(input.service_config)[0] ?? null);
+          expect(asObject(config.environment_variables).OUTCOME_PUSH, String(key)).toBe('false');
+          expect(JSON.stringify(config.secret_environment_variables ?? []), String(key)).not.toContain(
+            'OUTCOME',
+          );
+        }
+      },
+    );
+
+    it(
+      title(
+        'outcome push on: the Firestore trigger, its identity (event receiver, sole invoker), the secret',
+      ),
+      async () => {
+        const evaluation = await evaluate('outcome push on', scenarios['outcome push on']!);
+        expect(evaluation.ok, evaluation.log).toBe(true);
+        const byKey = new Map(
+          evaluation
+            .instances('google_cloudfunctions2_function.fn', moduleCall)
+            .map((fn) => [fn.key, asObject(fn.input)]),
+        );
+        const triggers = asArray(byKey.get('outcomes')?.event_trigger ?? []).map((t) => asObject(t));
+        expect(triggers).toHaveLength(1);
+        const trigger = triggers[0]!;
+        expect(trigger).toMatchObject({
+          event_type: 'google.cloud.firestore.document.v1.created',
+          retry_policy: 'RETRY_POLICY_RETRY',
+          // The example's database location: Firestore events come from there.
+          trigger_region: 'nam5',
+        });
+        const filters = asArray(trigger.event_filters).map((f) => asObject(f));
+        expect(filters).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ attribute: 'database', value: '(default)' }),
+            expect.objectContaining({
+              attribute: 'document',
+              value: 'outcomes/{outcomeId}',
+              operator: 'match-path-pattern',
+            }),
+          ]),
+        );
+        for (const [key, input] of byKey) {
+          if (key !== 'outcomes') expect(asArray(input.event_trigger ?? []), String(key)).toEqual([]);
+          const config = asObject(asArray(input.service_config)[0] ?? null);
+          const env = asObject(config.environment_variables);
+          expect(env.OUTCOME_PUSH, String(key)).toBe('true');
+          const secrets = JSON.stringify(config.secret_environment_variables ?? []);
+          // The function that pushes and the sweep that re-drives sign; nobody else holds the key.
+          expect(secrets.includes('OUTCOME_SIGNING_SECRET'), String(key)).toBe(
+            key === 'outcomes' || key === 'sweep',
+          );
+          if (key === 'outcomes' || key === 'sweep') {
+            expect(env.OUTCOME_CALLBACK_URL).toBe('https://business.example/rbm/outcomes');
+            expect(Object.keys(env)).toEqual(
+              expect.arrayContaining(['OUTCOME_TIMEOUT_MS', 'OUTCOME_MAX_ATTEMPTS', 'OUTCOME_MAX_AGE_HOURS']),
+            );
+          }
+        }
+        const receiver = evaluation.instances('google_project_iam_member.eventarc_receiver', moduleCall);
+        expect(receiver.map((r) => asObject(r.input).role)).toEqual(['roles/eventarc.eventReceiver']);
+        const invokers = evaluation
+          .instances('google_cloud_run_v2_service_iam_member.invoker', moduleCall)
+          .map((i) => String(i.key))
+          .filter((key) => key.startsWith('outcomes/'));
+        expect(invokers).toEqual(['outcomes/eventarc']);
+        const accessors = evaluation
+          .instances('google_secret_manager_secret_iam_member.accessor', moduleCall)
+          .map((i) => String(i.key))
+          .filter((key) => key.endsWith('/outcome-signing-secret'))
+          .sort();
+        expect(accessors).toEqual(['outcomes/outcome-signing-secret', 'sweep/outcome-signing-secret']);
+        // outcomes.pubsub: the topic, published to by the two functions that deliver the outbox, named in their environment.
+        const [topic] = evaluation.instances('google_pubsub_topic.outcomes', moduleCall);
+        expect(asObject(topic?.input ?? null).name).toBe('rbm-outcomes');
+        const publishers = evaluation.instances(
+          'google_pubsub_topic_iam_member.outcomes_publisher',
+          moduleCall,
+        );
+        expect(publishers.map((p) => String(p.key)).sort()).toEqual(['outcomes', 'sweep']);
+        for (const p of publishers) expect(asObject(p.input).role).toBe('roles/pubsub.publisher');
+        for (const key of ['outcomes', 'sweep']) {
+          const config = asObject(asArray(byKey.get(key)?.service_config)[0] ?? null);
+          expect(asObject(config.environment_variables).OUTCOME_PUBSUB_TOPIC).toBe(
+            'projects/my-project/topics/rbm-outcomes',
+          );
         }
       },
     );
@@ -476,6 +596,15 @@ describe.skipIf(!terraformBinary)(
           expect(errors).toContain('raise queue_shards');
         },
       );
+
+      it(title('outcome push on without a signing secret: the outcomes precondition'), async () => {
+        const message = await preconditionMessage(
+          'google_cloudfunctions2_function.fn',
+          'var.secrets.outcome_signing_secret',
+        );
+        expect(message).toContain('secrets.outcome_signing_secret');
+        expect(await failure('outcome push on without its secret')).toContain(message);
+      });
 
       it(title("a project_id that is no project id: the variable's validation"), async () => {
         expect(await failure('bad project_id')).toContain(await validationMessage('project_id'));
