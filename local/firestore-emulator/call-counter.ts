@@ -10,6 +10,12 @@ import type { UntypedHandleCall, UntypedServiceImplementation } from '@grpc/grpc
 
 type Counts = Map<string, number>;
 
+/** The part of a server-streaming call the counter wraps. */
+interface ResultStream {
+  write(response: unknown, ...rest: unknown[]): boolean;
+  end(...rest: unknown[]): void;
+}
+
 export class CallCounter {
   readonly #byProject = new Map<string, Counts>();
 
@@ -24,6 +30,7 @@ export class CallCounter {
         this.#record(projectId, rpc);
         for (const [kind, n] of Object.entries(documentsOf(rpc, call.request)))
           this.#record(projectId, kind, n);
+        if (rpc === 'RunQuery') this.#countResults(projectId, call as unknown as ResultStream);
         handle(call, ...rest);
       }) as UntypedHandleCall;
     }
@@ -47,6 +54,27 @@ export class CallCounter {
     else this.#byProject.delete(projectId);
   }
 
+  /**
+   * A query is billed by the documents it returns, and at least one read
+   * (https://cloud.google.com/firestore/pricing): counted as the stream ends,
+   * under `queryDocuments` (returned) and `queryReads` (billed).
+   */
+  #countResults(projectId: string, call: ResultStream): void {
+    let returned = 0;
+    const write = call.write.bind(call);
+    const end = call.end.bind(call);
+    call.write = (response: unknown, ...rest: unknown[]) => {
+      if (typeof response === 'object' && response !== null && 'document' in response && response.document)
+        returned += 1;
+      return write(response, ...rest);
+    };
+    call.end = (...rest: unknown[]) => {
+      this.#record(projectId, 'queryDocuments', returned);
+      this.#record(projectId, 'queryReads', Math.max(1, returned));
+      return end(...rest);
+    };
+  }
+
   #record(projectId: string, key: string, n = 1): void {
     const counts = this.#byProject.get(projectId) ?? new Map<string, number>();
     counts.set(key, (counts.get(key) ?? 0) + n);
@@ -58,7 +86,8 @@ export class CallCounter {
  * Documents a request reads or writes, as Firestore bills them: a batched
  * get reads each document it names; a commit writes each of its writes.
  * Counted under `documentsRead` / `documentsWritten` beside the RPC names.
- * (Queries are billed by results, which a request does not show: not counted.)
+ * (Queries are billed by results, which the request does not show: counted
+ * from the response stream, #countResults.)
  */
 function documentsOf(rpc: string, request: unknown): Record<string, number> {
   const r = request as { documents?: unknown[]; writes?: unknown[] } | undefined;

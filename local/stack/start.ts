@@ -85,6 +85,8 @@ export interface StackOptions {
   capabilityCheck?: 'on' | 'off';
   /** Of the functions and the sandboxes; default warn. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Of the functions only, when it should differ (a benchmark logs as production does, at info). */
+  functionsLogLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
    * Outcome push (OUTCOME_PUSH): a local business receiver, the Eventarc stand-in
    * (outbox-bridge.ts) and the signing secret. Absent or false: off, as a deployment's default.
@@ -233,7 +235,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       GOOGLE_CLOUD_PROJECT: projectId,
       FIRESTORE_EMULATOR_HOST: host,
       METADATA_SERVER_DETECTION: 'none',
-      LOG_LEVEL: options.logLevel ?? 'warn',
+      LOG_LEVEL: options.functionsLogLevel ?? options.logLevel ?? 'warn',
       RBM_AGENT_ID: agentId,
       RBM_API_BASE_URL: rbm.url,
       RBM_ACCESS_TOKEN: 'local-sandbox-token',

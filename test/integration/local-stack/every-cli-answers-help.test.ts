@@ -21,6 +21,7 @@ const clis = [
   'local/chaos/cli.ts',
   'local/capabilities/cli.ts',
   'local/bench/webhook.ts',
+  'local/bench/cost.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
