@@ -9,6 +9,7 @@ import {
   sweepBoundMs,
   sweepEveryMs,
 } from '../helpers/lifecycle-model.ts';
+import { lifecycleScenarios } from '../helpers/lifecycle-scenarios.ts';
 
 /*
  * The seven lifecycle laws (docs/architecture.md#lifecycle-laws) for random
@@ -22,49 +23,6 @@ import {
 
 const seed = Number(process.env.PROPERTY_SEED ?? 20261202);
 const runs = Number(process.env.PROPERTY_RUNS ?? 10_000);
-
-const scenarios: fc.Arbitrary<Scenario> = fc
-  .record({
-    policy: fc.oneof(
-      fc.constantFrom(policies.otp, policies.promo),
-      fc
-        .record({
-          fallbackWhenUncertain: fc.boolean(),
-          graceMs: fc.integer({ min: 1_000, max: 300_000 }),
-          maxRevokeAttempts: fc.integer({ min: 1, max: 4 }),
-        })
-        .map((settings) => customPolicy(settings)),
-    ),
-    smsEnabled: fc.boolean(),
-    provider: fc.constantFrom('http' as const, 'twilio' as const),
-    deadlineMs: fc.integer({ min: 60_000, max: 900_000 }),
-    // Often close to the deadline, where the revoke races the delivery.
-    delivery: fc.oneof(
-      {
-        weight: 1,
-        arbitrary: fc.integer({ min: 0, max: 1_800_000 }).map((at) => ({ at, nearDeadline: false })),
-      },
-      // A fraction of the race window: -1..3 puts the delivery around the moment the revoke lands.
-      {
-        weight: 3,
-        arbitrary: fc.double({ min: -1, max: 3, noNaN: true }).map((at) => ({ at, nearDeadline: true })),
-      },
-      { weight: 1, arbitrary: fc.constant(null) },
-    ),
-    raceMs: fc.integer({ min: 500, max: 10_000 }),
-    readAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null }),
-    platformExpiry: fc.boolean(),
-    // Over the same range as the read, so the READ comes before, during and after the nudge.
-    escalateAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null, freq: 2 }),
-    choices: fc.array(fc.nat({ max: 1_000 }), { maxLength: 200, size: 'max' }),
-  })
-  .map(({ delivery, ...rest }) => ({
-    ...rest,
-    deliverAfterMs:
-      delivery === null
-        ? null
-        : Math.max(0, delivery.nearDeadline ? rest.deadlineMs + delivery.at : delivery.at),
-  }));
 
 /** Law 6's bound for this run: docs/scenarios.md#bounds-law-6, with one sweep period per injected fault. */
 function boundMs(scenario: Scenario, run: RunResult): number {
@@ -194,7 +152,7 @@ const regressions: Array<[string, Scenario]> = [
 describe('lifecycle laws under every interleaving', () => {
   it('hold for random platform, task, provider and crash interleavings', () => {
     fc.assert(
-      fc.property(scenarios, (scenario) => lawsHold(scenario, runScenario(scenario))),
+      fc.property(lifecycleScenarios, (scenario) => lawsHold(scenario, runScenario(scenario))),
       { seed, numRuns: runs },
     );
   });
@@ -214,7 +172,7 @@ describe('lifecycle laws under every interleaving', () => {
     const seen: Record<string, number> = {};
     const states = new Set<string>();
     for (const [arbitrary, numRuns] of [
-      [scenarios, 3_000],
+      [lifecycleScenarios, 3_000],
       [races, 1_000],
     ] as const) {
       fc.assert(

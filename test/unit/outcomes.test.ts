@@ -8,10 +8,11 @@ import {
   outcomesReached,
   reachedOutcomes,
 } from '../../shared/lifecycle/outcomes.ts';
-import { customPolicy, policies } from '../../shared/lifecycle/policy.ts';
+import { policies } from '../../shared/lifecycle/policy.ts';
 import { refreshDerived } from '../../shared/lifecycle/status.ts';
 import type { Message } from '../../shared/lifecycle/types.ts';
-import { runScenario, type Scenario } from '../helpers/lifecycle-model.ts';
+import { runScenario } from '../helpers/lifecycle-model.ts';
+import { lifecycleScenarios } from '../helpers/lifecycle-scenarios.ts';
 
 const at = new Date('2026-12-03T10:00:00.000Z');
 const later = (ms: number) => new Date(at.getTime() + ms);
@@ -163,53 +164,11 @@ function reachedInTheEnd(message: Message): OutcomeKind[] {
   return outcomeKinds.filter((kind) => outcomesReached(undefined, { ...message }).includes(kind));
 }
 
-const scenarios: fc.Arbitrary<Scenario> = fc
-  .record({
-    policy: fc.oneof(
-      fc.constantFrom(policies.otp, policies.promo),
-      fc
-        .record({
-          fallbackWhenUncertain: fc.boolean(),
-          graceMs: fc.integer({ min: 1_000, max: 300_000 }),
-          maxRevokeAttempts: fc.integer({ min: 1, max: 4 }),
-        })
-        .map((settings) => customPolicy(settings)),
-    ),
-    smsEnabled: fc.boolean(),
-    provider: fc.constantFrom('http' as const, 'twilio' as const),
-    deadlineMs: fc.integer({ min: 60_000, max: 900_000 }),
-    // As in the laws' property: anywhere, or (mostly) around the moment the revoke lands, or never.
-    delivery: fc.oneof(
-      {
-        weight: 1,
-        arbitrary: fc.integer({ min: 0, max: 1_800_000 }).map((at) => ({ at, nearDeadline: false })),
-      },
-      {
-        weight: 3,
-        arbitrary: fc.double({ min: -1, max: 3, noNaN: true }).map((at) => ({ at, nearDeadline: true })),
-      },
-      { weight: 1, arbitrary: fc.constant(null) },
-    ),
-    raceMs: fc.integer({ min: 500, max: 10_000 }),
-    readAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null }),
-    platformExpiry: fc.boolean(),
-    // The SMS nudge for a delivered message not READ in time, in some runs.
-    escalateAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: null, freq: 2 }),
-    choices: fc.array(fc.nat({ max: 1_000 }), { maxLength: 200, size: 'max' }),
-  })
-  .map(({ delivery, ...rest }) => ({
-    ...rest,
-    deliverAfterMs:
-      delivery === null
-        ? null
-        : Math.max(0, delivery.nearDeadline ? rest.deadlineMs + delivery.at : delivery.at),
-  }));
-
 describe('every outcome is reached at most once, whatever the interleaving', () => {
   it('over every transition of the lifecycle model, and the ones reached are the ones the end state shows', () => {
     const seen = new Set<OutcomeKind>();
     fc.assert(
-      fc.property(scenarios, (scenario) => {
+      fc.property(lifecycleScenarios, (scenario) => {
         const pushed: OutcomeKind[] = [];
         let before: Message | undefined;
         const run = runScenario(scenario, (message) => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../local/common/clock.ts';
 import { inconsistencies } from '../../../local/stack/consistency.ts';
 import { type Stack, startStack } from '../../../local/stack/start.ts';
+import { endedWithin, sendOtp } from '../../helpers/real-clock-messages.ts';
 
 /*
  * A function of the process mode run as two instances on one port, as Cloud
@@ -29,37 +30,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function sendOtp(phoneNumber: string) {
-  const messageId = randomUUID();
-  const response = await fetch(stack.functions.urls.messages, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      messageId,
-      phoneNumber,
-      content: { contentMessage: { text: 'Your code is 482913' } },
-      revokeAfter: '1m',
-      policy: 'otp',
-      sms: { text: 'Your code is 482913' },
-    }),
-  });
-  expect(response.status, await response.text()).toBe(201);
-  return messageId;
-}
-
-async function endedWithin(messageId: string, withinMs: number) {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const doc = (await stack.db.collection('messages').doc(messageId).get()).data() as
-      | { status: string; dueAt?: unknown }
-      | undefined;
-    if (doc && doc.dueAt === undefined && doc.status === 'sms_sent') return doc;
-    if (Date.now() > deadline)
-      throw new Error(`not ended within ${withinMs} ms: ${JSON.stringify(doc?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('function instances', () => {
   it('start as separate processes of one function', () => {
     expect(stack.processes!.instances.revoke).toBe(2);
@@ -79,9 +49,10 @@ describe('function instances', () => {
       stack.rbm.setPhone(phone, { rcs: true, offline: [{ forMs: 24 * 3_600_000 }] });
       stack.processes!.kill('revoke', down);
       await expect.poll(() => stack.processes!.pid('revoke', down)).toBeUndefined();
-      const id = await sendOtp(phone);
+      const id = await sendOtp(stack.functions.urls.messages, phone);
       // Deadline one clock minute, grace and confirm included: well inside 20 real seconds, so no restart is waited for.
-      const doc = await endedWithin(id, 20_000);
+      const doc = await endedWithin(stack.db, id, 20_000);
+      expect(doc.status).toBe('sms_sent');
       expect(stack.processes!.pid('revoke', down)).toBeUndefined();
       expect(stack.processes!.pid('revoke', up)).toBeTypeOf('number');
       expect(inconsistencies(doc, stack.rbm.truth.message(id), stack.sms.sent(phone).length)).toEqual([]);

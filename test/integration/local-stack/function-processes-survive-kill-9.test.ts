@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../local/common/clock.ts';
 import { inconsistencies } from '../../../local/stack/consistency.ts';
 import { type Stack, startStack } from '../../../local/stack/start.ts';
+import { endedWithin, sendOtp } from '../../helpers/real-clock-messages.ts';
 
 /*
  * The local stack's process mode: each function in its own process, as Cloud
@@ -30,41 +31,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function send(phoneNumber: string) {
-  const messageId = randomUUID();
-  const response = await fetch(stack.functions.urls.messages, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      messageId,
-      phoneNumber,
-      content: { contentMessage: { text: 'Your code is 482913' } },
-      revokeAfter: '1m',
-      policy: 'otp',
-      sms: { text: 'Your code is 482913' },
-    }),
-  });
-  expect(response.status, await response.text()).toBe(201);
-  return messageId;
-}
-
-async function settled(messageId: string, withinMs: number) {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const doc = (await stack.db.collection('messages').doc(messageId).get()).data() as
-      | { status: string; dueAt?: unknown }
-      | undefined;
-    if (
-      doc &&
-      doc.dueAt === undefined &&
-      ['sms_sent', 'delivered', 'read', 'revoked', 'duplicate', 'failed'].includes(doc.status)
-    )
-      return doc;
-    if (Date.now() > deadline)
-      throw new Error(`not settled within ${withinMs} ms: ${JSON.stringify(doc?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const send = (phoneNumber: string) => sendOtp(stack.functions.urls.messages, phoneNumber);
+const settled = (messageId: string, withinMs: number) => endedWithin(stack.db, messageId, withinMs);
 
 describe('function processes', () => {
   it('each function runs in its own process and the stack works end to end', async () => {
