@@ -62,20 +62,7 @@ export async function startOutboxBridge(options: OutboxBridgeOptions): Promise<O
     posting += 1;
     fetch(options.target, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/protobuf',
-        'ce-specversion': '1.0',
-        'ce-id': eventId,
-        'ce-source': `//firestore.googleapis.com/projects/${options.projectId}/databases/${database}`,
-        'ce-type': 'google.cloud.firestore.document.v1.created',
-        'ce-time': new Date(createdAt).toISOString(),
-        'ce-subject': `documents/outcomes/${outcomeId}`,
-        'ce-document': `outcomes/${outcomeId}`,
-        'ce-database': database,
-        'ce-namespace': '(default)',
-        'ce-project': options.projectId,
-        'ce-location': 'local',
-      },
+      headers: outboxCreatedEvent(options.projectId, database, outcomeId, eventId, new Date(createdAt)),
       body: new Uint8Array(0),
     })
       .then(async (response) => {
@@ -147,5 +134,32 @@ export async function startOutboxBridge(options: OutboxBridgeOptions): Promise<O
       for (const cancel of cancels) cancel();
       cancels.clear();
     },
+  };
+}
+
+/**
+ * The headers of a binary-mode CloudEvent as Eventarc posts one for a Firestore document
+ * created under `outcomes` (its data, protobuf, left empty: the function reads the document).
+ */
+export function outboxCreatedEvent(
+  projectId: string,
+  database: string,
+  outcomeId: string,
+  eventId: string,
+  createdAt: Date,
+): Record<string, string> {
+  return {
+    'content-type': 'application/protobuf',
+    'ce-specversion': '1.0',
+    'ce-id': eventId,
+    'ce-source': `//firestore.googleapis.com/projects/${projectId}/databases/${database}`,
+    'ce-type': 'google.cloud.firestore.document.v1.created',
+    'ce-time': createdAt.toISOString(),
+    'ce-subject': `documents/outcomes/${outcomeId}`,
+    'ce-document': `outcomes/${outcomeId}`,
+    'ce-database': database,
+    'ce-namespace': '(default)',
+    'ce-project': projectId,
+    'ce-location': 'local',
   };
 }

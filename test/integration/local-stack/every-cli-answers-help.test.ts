@@ -22,6 +22,7 @@ const clis = [
   'local/capabilities/cli.ts',
   'local/bench/webhook.ts',
   'local/bench/cost.ts',
+  'local/bench/cold-start.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
