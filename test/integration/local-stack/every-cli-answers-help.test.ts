@@ -23,6 +23,7 @@ const clis = [
   'local/bench/webhook.ts',
   'local/bench/cost.ts',
   'local/bench/cold-start.ts',
+  'local/bench/all.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
