@@ -1,4 +1,5 @@
 import { parseCommandLine, usageError } from '../common/cli.ts';
+import { isPushConcurrency } from '../rbm-sandbox/index.ts';
 import { defaultTimeScale, runChaos } from './run.ts';
 
 /** `npm run chaos`: a chaos run on the local stack in process mode (local/chaos/run.ts). */
@@ -13,6 +14,7 @@ const usage = `Usage: npm run chaos -- [options]
   --kill-every MS    mean real time between two random SIGKILLs of a function instance (default 5000)
   --instances N      instances (processes sharing a port) of each function but the sweep (default 2;
                      1 makes every kill take the whole function down)
+  --webhook-concurrency M  adaptive (default, as Pub/Sub push) or serial: how the platform posts to the webhook
   --stall-every MS   mean real time between two Firestore stalls (default 20000)
   --stall MS         how long each stall holds every Firestore call (default 3000)
   --evidence FILE    write the record, timeline, ground truth and task attempts of each violating
@@ -29,6 +31,7 @@ const args = parseCommandLine(program, usage, {
     'time-scale': { type: 'string' },
     'kill-every': { type: 'string', default: '5000' },
     instances: { type: 'string', default: '2' },
+    'webhook-concurrency': { type: 'string', default: 'adaptive' },
     'stall-every': { type: 'string', default: '20000' },
     stall: { type: 'string', default: '3000' },
     evidence: { type: 'string' },
@@ -49,6 +52,9 @@ if (!logLevel)
   usageError(program, `--log-level must be one of ${logLevels.join(', ')}, got "${args['log-level']}"`);
 
 const messages = number('messages', args.messages, 1, 20_000);
+const webhookConcurrency = args['webhook-concurrency'];
+if (!isPushConcurrency(webhookConcurrency))
+  usageError(program, `--webhook-concurrency must be adaptive or serial, got "${webhookConcurrency}"`);
 const timeScale =
   args['time-scale'] === undefined
     ? defaultTimeScale(messages)
@@ -62,6 +68,7 @@ const report = await runChaos({
   timeScale,
   killEveryMs: number('kill-every', args['kill-every'], 10, 60_000),
   instances: number('instances', args.instances, 1, 8),
+  webhookConcurrency,
   stallEveryMs: number('stall-every', args['stall-every'], 1_000, 3_600_000),
   stallMs: number('stall', args.stall, 0, 60_000),
   progress: (line) => console.error(line),

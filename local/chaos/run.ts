@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { taskId } from '../../shared/tasks/names.ts';
 import { SystemClock } from '../common/clock.ts';
 import { Prng } from '../common/random.ts';
+import type { PushConcurrency } from '../rbm-sandbox/index.ts';
 import { runDemoWorkload } from '../stack/demo.ts';
 import { demoStatus } from '../stack/demo-status.ts';
 import type { FunctionName } from '../stack/functions-server.ts';
@@ -39,6 +40,8 @@ export interface ChaosOptions {
   killEveryMs?: number;
   /** Instances of each function but the sweep (default 2); the sweep runs one, as Terraform caps it. */
   instances?: number;
+  /** How the platform posts to the webhook (default adaptive, as Pub/Sub push does). */
+  webhookConcurrency?: PushConcurrency;
   /** Mean real time between two Firestore stalls, ms (default 20 s), and how long each lasts (default 3 s). */
   stallEveryMs?: number;
   stallMs?: number;
@@ -94,13 +97,18 @@ const sweep = { everyMs: 60_000, boundSeconds: 120 };
  * in clock seconds: three revoke rounds of the longest grace (120 s), a retry
  * budget of backoff (10 tries, 1 s doubling to 60 s: 243 s) for the revoke and
  * for the SMS, and one sweep period for each fault the sweep recovered (each
- * re-drive) and one more, as the lifecycle properties count it; plus the time
- * Firestore was stalled.
+ * re-drive) and one more, as the lifecycle properties count it; plus, once,
+ * the confirm step's longest wait while the webhook is behind
+ * (INGESTION_MAX_DEFER_SECONDS, default 300); plus the time Firestore was stalled.
  */
 function latenessBound(stalledClockSeconds: number) {
   const sweepPeriod = sweep.boundSeconds + sweep.everyMs / 1000;
-  return (redrives: number) => 3 * 120 + 2 * 243 + (redrives + 1) * sweepPeriod + stalledClockSeconds;
+  return (redrives: number) =>
+    3 * 120 + 2 * 243 + (redrives + 1) * sweepPeriod + maxConfirmDeferSeconds + stalledClockSeconds;
 }
+
+/** INGESTION_MAX_DEFER_SECONDS's default, which the stack's functions run with. */
+const maxConfirmDeferSeconds = 300;
 
 /** The last deadline (10 clock minutes) plus its grace rounds and retries, while the faults stay on. */
 const faultsAfterLastSendMs = 20 * 60_000;
@@ -118,6 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     seed: options.seed,
     functions: 'processes',
     functionInstances: instancesOf(options.instances ?? 2),
+    webhook: { concurrency: options.webhookConcurrency ?? 'adaptive' },
     sweepEveryMs: sweep.everyMs,
     sweepBoundSeconds: sweep.boundSeconds,
     // Firestore lets a dead client's transaction go after 60 s idle; the same on this run's clock.
