@@ -5,7 +5,7 @@
 #     monotonically increasing timestamps, which hot-spot an index at about 500
 #     writes per second (docs/console.md, "Single-field indexes to keep, and to exempt");
 #   - the composite indexes behind the console's common questions (I1-I7) and
-#     `npm run report` (R1-R12 and the grouped ones), as listed in docs/console.md.
+#     `npm run report` (R1-R14 and the grouped ones), as listed in docs/console.md.
 # Never exempted: dueAt (the sweep's query, shared/sweep/run.ts) and createdAt
 # (the report's window and the console's "newest first").
 
@@ -72,12 +72,14 @@ locals {
     R10 = { collection = "messages", fields = ["createdAt ASC", "redrives ASC"] }
     R11 = { collection = "messages", fields = ["escalation.state ASC", "createdAt ASC"] }
     R12 = { collection = "messages", fields = ["escalation.readAfterNudge ASC", "createdAt ASC"] }
+    R13 = { collection = "messages", fields = ["capabilityCheck.outcome ASC", "createdAt ASC"] }
+    R14 = { collection = "outcomes", fields = ["state ASC", "createdAt ASC"] }
   }
 
   # The report grouped by G (var.report_group_fields): G + createdAt; G + each
-  # R1-R6, R11, R12 equality field + createdAt; G + createdAt + each R7-R10 summed field
+  # R1-R6, R11-R13 equality field + createdAt; G + createdAt + each R7-R10 summed field
   # (windowed sums); G + each summed field (sums without a window).
-  report_equality_fields = ["status", "send.state", "revocation.state", "fallback.state", "duplicateDelivery", "lateDelivery", "escalation.state", "escalation.readAfterNudge"]
+  report_equality_fields = ["status", "send.state", "revocation.state", "fallback.state", "duplicateDelivery", "lateDelivery", "escalation.state", "escalation.readAfterNudge", "capabilityCheck.outcome"]
   report_summed_fields   = ["revocation.attempts", "fallback.attempts", "send.latencyMs", "redrives"]
 
   report_group_indexes = merge(

@@ -43,6 +43,7 @@ function scopeLines(s: ScopeReport): string[] {
     `                    READ ${distribution(s.webhookLagMs.read)}`,
     `revocation          confirmed ${s.revocation.confirmed} · lost the race ${s.revocation.lostRace} · failed ${s.revocation.failed}  (${s.revocation.deleteCalls} DELETE calls)`,
     `fallback SMS        sent ${s.fallback.sent} · failed ${s.fallback.failed} · skipped ${s.fallback.skipped}  (${s.fallback.providerCalls} provider calls)`,
+    `capability check    reachable ${s.capabilityChecks.reachable} · not reachable (straight to SMS) ${s.capabilityChecks.unreachable} · failed (sent anyway) ${s.capabilityChecks.failed}`,
     `escalation SMS      sent ${s.escalation.sent} · failed ${s.escalation.failed} · read after the nudge ${s.escalation.readAfterNudge} (${formatRate(s.escalation.readAfterNudgeRate)})`,
     `duplicate delivery  ${s.duplicateDeliveries}  (RCS and SMS both reached the phone)`,
     `late delivery       ${s.lateDeliveries}  (DELIVERED after a revoke or the SMS)`,
@@ -68,6 +69,7 @@ export function formatText(report: Report): string {
     `window: ${window(report)}`,
     '',
     ...scopeLines(report.overall),
+    `outcome pushes      delivered ${report.outcomePushes.delivered} · pending ${report.outcomePushes.pending} · failed ${report.outcomePushes.failed}  (docs/outcomes.md)`,
   ];
   for (const group of report.groups) {
     lines.push('', `by ${group.by} (${group.field})${group.truncated ? ', first values only' : ''}`);

@@ -161,7 +161,7 @@ function tile(label: string, value: string, note = ''): string {
   }</div>`;
 }
 
-function tiles(s: ScopeReport): string {
+function tiles(s: ScopeReport, pushes: Report['outcomePushes']): string {
   return `<div class="tiles">${[
     tile('messages', String(s.messages), `${s.tracked} tracked, ${s.untracked} untracked`),
     tile('delivery rate', formatRate(s.deliveryRate), `${s.delivered} of ${s.rcsSent} sent as RCS`),
@@ -189,6 +189,12 @@ function tiles(s: ScopeReport): string {
     ),
     tile('duplicate deliveries', String(s.duplicateDeliveries), 'RCS and SMS both arrived'),
     tile('not RCS-capable', String(s.notRcs), 'straight to SMS'),
+    tile(
+      'capability checks',
+      String(s.capabilityChecks.reachable + s.capabilityChecks.unreachable + s.capabilityChecks.failed),
+      `not reachable ${s.capabilityChecks.unreachable}, failed ${s.capabilityChecks.failed}`,
+    ),
+    tile('outcomes pushed', String(pushes.delivered), `pending ${pushes.pending}, failed ${pushes.failed}`),
   ].join('')}</div>`;
 }
 
@@ -277,7 +283,7 @@ export function formatHtml(report: Report): string {
 <div class="meta">project <code>${escapeHtml(report.projectId)}</code> · database <code>${escapeHtml(
     report.databaseId,
   )}</code> · as of ${escapeHtml(report.asOf)} · ${escapeHtml(windowText)}</div>
-${tiles(s)}
+${tiles(s, report.outcomePushes)}
 <h2>Messages by status</h2>
 ${statusSvg(s)}
 <h2>How fast</h2>

@@ -89,7 +89,7 @@ export async function readReport(db: Firestore, options: ReportOptions = {}): Pr
       return { bucketMs: sizeMs, buckets: rows };
     };
 
-    const [overallCounts, samples, groupCounts, timeline] = await Promise.all([
+    const [overallCounts, samples, groupCounts, timeline, outcomePushes] = await Promise.all([
       q.scopeCounts(window),
       q.deliveredSamples(window, groups, options.pageSize ?? 1000),
       Promise.all(
@@ -100,6 +100,7 @@ export async function readReport(db: Firestore, options: ReportOptions = {}): Pr
         }),
       ),
       options.timeline ? readTimeline() : Promise.resolve(null),
+      q.outcomePushes(window),
     ]);
 
     const groupReports: GroupReport[] = groupCounts.map(({ g, values, truncated, counts }) => ({
@@ -128,6 +129,7 @@ export async function readReport(db: Firestore, options: ReportOptions = {}): Pr
       overall: buildScope(overallCounts, samples),
       groups: groupReports,
       timeline,
+      outcomePushes,
     };
   });
 }

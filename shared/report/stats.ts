@@ -138,6 +138,7 @@ export function buildScope(counts: ScopeCounts, delivered: readonly DeliverySamp
     webhookLagMs: { delivered: summarize(deliveredLag), read: summarize(readLag) },
     revocation: { ...counts.revocation },
     fallback: { ...counts.fallback },
+    capabilityChecks: { ...counts.capabilityChecks },
     escalation: {
       ...counts.escalation,
       readAfterNudgeRate: rate(counts.escalation.readAfterNudge, counts.escalation.sent),

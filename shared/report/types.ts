@@ -19,6 +19,11 @@ export interface Report {
   groups: GroupReport[];
   /** Outcomes per createdAt bucket (`--html`, `--timeline`); null when not asked for. */
   timeline: Timeline | null;
+  /**
+   * The outcomes pushed to the business (docs/outcomes.md): outbox documents created in the
+   * window, by state. All zero where outcome push is off.
+   */
+  outcomePushes: { pending: number; delivered: number; failed: number };
 }
 
 export interface ScopeReport {
@@ -82,6 +87,12 @@ export interface ScopeReport {
     /** readAfterNudge / sent; null when sent is 0. Users who turned read receipts off never count here. */
     readAfterNudgeRate: number | null;
   };
+  /**
+   * The capability check before the send (docs/messages-api.md#capability-check), by
+   * `capabilityCheck.outcome`: `unreachable` went straight to SMS without a send; `failed`
+   * (no answer, 5xx) was sent as without a check.
+   */
+  capabilityChecks: { reachable: number; unreachable: number; failed: number };
   /** `duplicateDelivery == true`: RCS and the SMS both reached the phone (an incident). */
   duplicateDeliveries: number;
   /** `lateDelivery == true`: a DELIVERED after a revoke was requested or the SMS sent. */
@@ -158,6 +169,7 @@ export interface ScopeCounts {
   revocation: { confirmed: number; lostRace: number; failed: number; deleteCalls: number };
   fallback: { sent: number; failed: number; skipped: number; providerCalls: number };
   escalation: { sent: number; failed: number; readAfterNudge: number };
+  capabilityChecks: { reachable: number; unreachable: number; failed: number };
   duplicateDeliveries: number;
   lateDeliveries: number;
   sendLatencyMsAvg: number | null;

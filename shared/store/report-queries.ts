@@ -67,6 +67,8 @@ export interface ReportQueries {
     window: CreatedWindow,
     categories: ReadonlyArray<readonly MessageStatus[]>,
   ): Promise<number[]>;
+  /** The outcome pushes (outbox documents) created in the window, by state. */
+  outcomePushes(window: CreatedWindow): Promise<{ pending: number; delivered: number; failed: number }>;
 }
 
 /** The server's current read time, from a query for nothing. */
@@ -121,7 +123,7 @@ export function readReportSnapshot<T>(
       ): Promise<ScopeCounts> => {
         const base = windowed(messages, window);
         const scope = group ? base.where(group.field.path, '==', group.value) : base;
-        const [totals, byStatus, notRcs, revocation, fallback, escalation, duplicate, late] =
+        const [totals, byStatus, notRcs, revocation, fallback, escalation, capability, duplicate, late] =
           await Promise.all([
             Promise.all([
               count(scope),
@@ -147,6 +149,11 @@ export function readReportSnapshot<T>(
               count(scope.where('escalation.state', '==', 'failed')),
               count(scope.where('escalation.readAfterNudge', '==', true)),
             ]),
+            Promise.all(
+              (['reachable', 'unreachable', 'failed'] as const).map((o) =>
+                count(scope.where('capabilityCheck.outcome', '==', o)),
+              ),
+            ),
             count(scope.where('duplicateDelivery', '==', true)),
             count(scope.where('lateDelivery', '==', true)),
           ]);
@@ -167,6 +174,11 @@ export function readReportSnapshot<T>(
             providerCalls: totals[2],
           },
           escalation: { sent: escalation[0]!, failed: escalation[1]!, readAfterNudge: escalation[2]! },
+          capabilityChecks: {
+            reachable: capability[0]!,
+            unreachable: capability[1]!,
+            failed: capability[2]!,
+          },
           duplicateDeliveries: duplicate,
           lateDeliveries: late,
           sendLatencyMsAvg: totals[3],
@@ -235,7 +247,28 @@ export function readReportSnapshot<T>(
         );
       };
 
-      return read({ scopeCounts, deliveredSamples, distinctValues, createdAtRange, countStatusesIn });
+      // The outbox (docs/outcomes.md): pushes of the window's outcomes, by state, windowed on their own createdAt.
+      const outcomePushes = (window: CreatedWindow) => {
+        const scope = windowed(db.collection(collections.outcomes), window);
+        return Promise.all(
+          (['pending', 'delivered', 'failed'] as const).map((state) =>
+            count(scope.where('state', '==', state)),
+          ),
+        ).then(([pending, delivered, failed]) => ({
+          pending: pending!,
+          delivered: delivered!,
+          failed: failed!,
+        }));
+      };
+
+      return read({
+        scopeCounts,
+        deliveredSamples,
+        distinctValues,
+        createdAtRange,
+        countStatusesIn,
+        outcomePushes,
+      });
     },
     { readOnly: true, readTime: at.readTime },
   );

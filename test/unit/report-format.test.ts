@@ -12,6 +12,7 @@ const counts: ScopeCounts = {
   revocation: { confirmed: 3, lostRace: 1, failed: 0, deleteCalls: 5 },
   fallback: { sent: 5, failed: 0, skipped: 4, providerCalls: 5 },
   escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
+  capabilityChecks: { reachable: 3, unreachable: 1, failed: 0 },
   duplicateDeliveries: 1,
   lateDeliveries: 1,
   sendLatencyMsAvg: 42,
@@ -33,6 +34,7 @@ const report: Report = {
   databaseId: '(default)',
   asOf: '2026-11-21T12:00:00.000Z',
   window: { field: 'createdAt', since: '2026-11-20T12:00:00.000Z', until: null },
+  outcomePushes: { pending: 1, delivered: 12, failed: 0 },
   overall,
   groups: [
     {

@@ -130,6 +130,7 @@ describe('buildScope', () => {
     revocation: { confirmed: 4, lostRace: 1, failed: 0, deleteCalls: 7 },
     fallback: { sent: 6, failed: 0, skipped: 3, providerCalls: 6 },
     escalation: { sent: 2, failed: 0, readAfterNudge: 1 },
+    capabilityChecks: { reachable: 3, unreachable: 1, failed: 0 },
     duplicateDeliveries: 1,
     lateDeliveries: 1,
     sendLatencyMsAvg: 80,

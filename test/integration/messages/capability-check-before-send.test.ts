@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readReport } from '../../../shared/report/read.ts';
 import { expectConsistentWithTruth, otpRequest, sendOk } from '../../helpers/scenario.ts';
 import { useStack } from '../../helpers/stack.ts';
 
@@ -169,5 +170,21 @@ describe('capabilityCheck in the request', () => {
     const { content: _content, ...registerOnly } = otpRequest(phone);
     await sendOk(h, registerOnly);
     expect(h.stack.rbm.truth.callsTo(phone)).toEqual([]);
+  });
+});
+
+describe('the report', () => {
+  it('counts the checks by outcome, as the sandbox answered them', async () => {
+    const report = await readReport(h.stack.db);
+    // The sandbox's record of every capability call it answered: 200 reachable, 404 not, else failed.
+    const checks = h.stack.rbm.truth.callsTo().filter((call) => call.endpoint === 'capabilities');
+    const answered = (test: (status: number) => boolean) => checks.filter((c) => test(c.status)).length;
+    expect(report.overall.capabilityChecks).toEqual({
+      reachable: answered((s) => s === 200),
+      unreachable: answered((s) => s === 404),
+      failed: answered((s) => s !== 200 && s !== 404),
+    });
+    expect(report.overall.capabilityChecks.unreachable).toBeGreaterThan(0);
+    expect(report.overall.capabilityChecks.failed).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutcomeKind } from '../../../shared/lifecycle/outcomes.ts';
+import { readReport } from '../../../shared/report/read.ts';
 import { expectConsistentWithTruth, otpRequest, promoRequest, sendOk } from '../../helpers/scenario.ts';
 import { useStack } from '../../helpers/stack.ts';
 
@@ -198,5 +199,15 @@ describe('delivery of the pushes', () => {
     await h.advance(20 * 60_000);
     expect(heard(id).kinds).toEqual(['delivered']);
     expect((await h.stack.db.doc(`outcomes/${id}~delivered`).get()).get('state')).toBe('delivered');
+  });
+});
+
+describe('the report', () => {
+  it('counts the pushes by state: delivered is every outcome the business accepted, once each', async () => {
+    await h.advance(30 * 60_000);
+    const report = await readReport(h.stack.db);
+    const acceptedIds = new Set(h.stack.outcomes!.receiver.accepted().map((p) => p.id));
+    expect(acceptedIds.size).toBeGreaterThan(5);
+    expect(report.outcomePushes).toEqual({ pending: 0, delivered: acceptedIds.size, failed: 0 });
   });
 });

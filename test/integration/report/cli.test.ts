@@ -115,6 +115,7 @@ describe('npm run report (local/report/cli.ts)', () => {
       'overall',
       'groups',
       'timeline',
+      'outcomePushes',
     ]);
     expect(report).toMatchObject({
       version: 1,

@@ -261,6 +261,7 @@ describe('terraform Firestore composite indexes', () => {
       'lateDelivery',
       'escalation.state',
       'escalation.readAfterNudge',
+      'capabilityCheck.outcome',
     ]);
     expect(asArray(local(module, 'report_summed_fields'))).toEqual([
       'revocation.attempts',
