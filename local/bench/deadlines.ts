@@ -139,14 +139,18 @@ function printTable(r: DeadlineBenchReport): void {
     `sent in ${r.send.seconds} s (${r.send.perSecond}/s, ${o.sendConcurrency} at once), ${r.send.slackBeforeFirstDeadlineSeconds} s before the first deadline`,
   );
   out();
-  out(`${'figure'.padEnd(34)}${'value'.padStart(12)}`);
+  out(`${'figure'.padEnd(40)}${'value'.padStart(12)}`);
   const row = (name: string, value: string | number) =>
-    out(`${name.padEnd(34)}${String(value).padStart(12)}`);
-  row('revoke lateness p50 ms', ms(r.revokeLatenessMs.p50));
-  row('revoke lateness p99 ms', ms(r.revokeLatenessMs.p99));
-  row('revoke lateness max ms', ms(r.revokeLatenessMs.max));
-  row('SMS after deadline p50 ms', ms(r.smsLatenessMs.p50));
-  row('SMS after deadline p99 ms', ms(r.smsLatenessMs.p99));
+    out(`${name.padEnd(40)}${String(value).padStart(12)}`);
+  const both = (clock: number | null, real: number | null) =>
+    o.timeScale === 1 ? ms(clock) : `${ms(clock)} / ${ms(real)}`;
+  const unit = o.timeScale === 1 ? 'ms' : 'ms clock / real';
+  const [rc, rr, sc, sr] = [r.revokeLatenessMs, r.revokeLatenessRealMs, r.smsLatenessMs, r.smsLatenessRealMs];
+  row(`revoke lateness p50 ${unit}`, both(rc.p50, rr.p50));
+  row(`revoke lateness p99 ${unit}`, both(rc.p99, rr.p99));
+  row(`revoke lateness max ${unit}`, both(rc.max, rr.max));
+  row(`SMS after deadline p50 ${unit}`, both(sc.p50, sr.p50));
+  row(`SMS after deadline p99 ${unit}`, both(sc.p99, sr.p99));
   row('DELETEs during the burst', r.burst.deletes);
   row('burst seconds (first to last)', r.burst.seconds);
   row('DELETEs per second', r.burst.deletesPerSecond);
