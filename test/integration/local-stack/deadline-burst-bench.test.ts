@@ -23,6 +23,7 @@ describe('the deadline burst benchmark, scaled down', () => {
       functionInstances: { revoke: 2 },
     });
 
+    // Warnings (a send still under way at the first deadline, a busy machine) are about timing: not asserted.
     expect(report.problems).toEqual([]);
     expect(report.lost).toBe(0);
     expect(report.phonesWithTwoSms).toBe(0);
