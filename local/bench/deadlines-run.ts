@@ -34,8 +34,10 @@ export interface DeadlineBenchOptions {
   functionInstances?: InstanceCounts;
   /** Totals over the shards, as Terraform's queue_rate_limits; default Terraform's defaults. */
   queueRateLimits?: Partial<Record<'revoke' | 'fallback', QueueRateLimits>>;
-  /** Sends in flight at once, as a backend's worker pool (default 32). */
+  /** Requests in flight at once, as a backend's worker pool (default 32). */
   sendConcurrency?: number;
+  /** Messages per POST /messages:batch (1 to 500); 0 or unset: one POST /messages each. */
+  sendBatch?: number;
   /** Real seconds from the end of the pilot to the first deadline; default from the pilot's send rate. */
   leadSeconds?: number;
   /** Real seconds to wait for every message to settle after the last deadline (default 1,800). */
@@ -71,6 +73,7 @@ export interface DeadlineBenchReport {
     functionInstances: Record<FunctionName, number>;
     queueRateLimits: Record<'revoke' | 'fallback', QueueRateLimits>;
     sendConcurrency: number;
+    sendBatch: number;
   };
   machine: { nproc: number; cpu: string; node: string; loadAverageAtStart: number[] };
   send: {
@@ -130,6 +133,7 @@ export async function runDeadlineBench(options: DeadlineBenchOptions): Promise<D
   const timeScale = options.timeScale ?? 1;
   const queueShards = options.queueShards ?? 1;
   const sendConcurrency = options.sendConcurrency ?? 32;
+  const sendBatch = options.sendBatch ?? 0;
   const queueRateLimits = {
     revoke: options.queueRateLimits?.revoke ?? terraformQueueRateLimits.revoke,
     fallback: options.queueRateLimits?.fallback ?? terraformQueueRateLimits.fallback,
@@ -167,20 +171,27 @@ export async function runDeadlineBench(options: DeadlineBenchOptions): Promise<D
       });
 
     // A pilot measures how fast this machine sends, to place the window after the last send.
-    const pilotCount = Math.min(300, Math.max(40, Math.round(count / 20)));
+    // At least four batches, so the rate is not one batch's.
+    const pilotCount = Math.max(Math.min(300, Math.max(40, Math.round(count / 20))), 4 * sendBatch);
     const pilotPhones = Array.from({ length: pilotCount }, (_, i) => `+1557${String(i).padStart(7, '0')}`);
     for (const phone of pilotPhones)
       stack.rbm.setPhone(phone, { rcs: true, offline: [], racesRevoke: false, neverReads: true });
+    const pilotStart = performance.now();
     const answeredAt: number[] = [];
     const pilotAnswers = await sendAll(
       stack,
       pilotPhones.map((phoneNumber) => ({ messageId: randomUUID(), phoneNumber, revokeAfter: '2d' })),
-      sendConcurrency,
+      { concurrency: sendConcurrency, batch: sendBatch },
       () => answeredAt.push(performance.now()),
     );
-    // The rate over the pilot's second half: the first sends pay for cold processes and connections.
+    // The rate over the pilot's second half (the first sends pay for cold processes and connections),
+    // unless that half took under a second (batches answered together): then over the whole pilot.
     const half = Math.floor(pilotCount / 2);
-    const pilotPerSecond = (pilotCount - half) / ((answeredAt.at(-1)! - answeredAt[half - 1]!) / 1000);
+    const secondHalfMs = answeredAt.at(-1)! - answeredAt[half - 1]!;
+    const pilotPerSecond =
+      secondHalfMs >= 1_000
+        ? (pilotCount - half) / (secondHalfMs / 1000)
+        : pilotCount / ((answeredAt.at(-1)! - pilotStart) / 1000);
     if (pilotAnswers.some((status) => status !== 201)) problems.push('a pilot send was not answered 201');
     const leadSeconds = options.leadSeconds ?? (count / pilotPerSecond) * 1.5 + 5;
     const firstDeadline = clock.now() + leadSeconds * 1000 * timeScale;
@@ -198,7 +209,7 @@ export async function runDeadlineBench(options: DeadlineBenchOptions): Promise<D
     const answers = await sendAll(
       stack,
       messages.map((m) => ({ ...m, deadline: new Date(m.deadline).toISOString() })),
-      sendConcurrency,
+      { concurrency: sendConcurrency, batch: sendBatch },
     );
     const afterSend = sample();
     const sendSeconds = (afterSend.at - beforeSend.at) / 1000;
@@ -366,6 +377,7 @@ export async function runDeadlineBench(options: DeadlineBenchOptions): Promise<D
         functionInstances: { ...instances },
         queueRateLimits,
         sendConcurrency,
+        sendBatch,
       },
       machine: {
         nproc: os.availableParallelism(),
@@ -422,27 +434,66 @@ interface SendItem {
 }
 
 /** POST /messages for each, `concurrency` at a time; a 5xx, 429 or no answer is tried again (same body). */
+/**
+ * Sends every item through the messages API, `concurrency` requests at a time: one POST
+ * /messages each, or POST /messages:batch of `batch` items. A 5xx, 429 or no answer is tried
+ * again with the same body (the API answers 200 for a repeat).
+ */
 async function sendAll(
   stack: Stack,
   items: SendItem[],
-  concurrency: number,
+  pool: { concurrency: number; batch: number },
   onAnswered: () => void = () => {},
 ): Promise<Array<number | undefined>> {
-  return mapLimit(items, concurrency, async (item) => {
-    const status = await sendOne(stack.functions.urls.messages, item);
-    onAnswered();
-    return status;
+  const url = stack.functions.urls.messages;
+  if (pool.batch <= 0) {
+    return mapLimit(items, pool.concurrency, async (item) => {
+      const status = await sendOne(url, item);
+      onAnswered();
+      return status;
+    });
+  }
+  const chunks: SendItem[][] = [];
+  for (let i = 0; i < items.length; i += pool.batch) chunks.push(items.slice(i, i + pool.batch));
+  const answers = await mapLimit(chunks, pool.concurrency, async (chunk) => {
+    let statuses: Array<number | undefined> = chunk.map(() => undefined);
+    try {
+      const response = await fetch(`${url}:batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: chunk.map(requestOf) }),
+      });
+      const body = (await response.json()) as { results?: Array<{ index: number; status: number }> };
+      for (const result of body.results ?? []) statuses[result.index] = result.status;
+    } catch {
+      statuses = chunk.map(() => undefined);
+    }
+    // What the batch could not do now goes again, one by one.
+    return Promise.all(
+      chunk.map(async (item, i) => {
+        const first = statuses[i];
+        const status =
+          first === undefined || first >= 500 || first === 429 ? await sendOne(url, item) : first;
+        onAnswered();
+        return status;
+      }),
+    );
   });
+  return answers.flat();
 }
 
-async function sendOne(url: string, item: SendItem): Promise<number | undefined> {
-  const body = JSON.stringify({
+function requestOf(item: SendItem) {
+  return {
     ...item,
     content: { contentMessage: { text: otpText } },
     policy: 'otp',
     sms: { text: otpText },
     labels: { kind: 'otp', campaign: 'deadline-burst' },
-  });
+  };
+}
+
+async function sendOne(url: string, item: SendItem): Promise<number | undefined> {
+  const body = JSON.stringify(requestOf(item));
   let status: number | undefined;
   for (let attempt = 1; attempt <= 5; attempt++) {
     try {

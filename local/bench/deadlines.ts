@@ -33,7 +33,8 @@ Options:
   --revoke-concurrency C    revoke concurrent dispatches, total (default ${t.revoke.maxConcurrentDispatches})
   --fallback-rate R         fallback dispatches/s, total (default ${t.fallback.maxDispatchesPerSecond})
   --fallback-concurrency C  fallback concurrent dispatches, total (default ${t.fallback.maxConcurrentDispatches})
-  --send-concurrency N      sends in flight at once (default 32)
+  --send-concurrency N      send requests in flight at once (default 32)
+  --send-batch N            messages per POST /messages:batch, 1 to 500 (default: one POST /messages each)
   --lead S                  real seconds from the pilot to the first deadline (default: from the pilot's rate)
   --cpu-prof DIR            write a V8 CPU profile of each function process to DIR (node --cpu-prof)
   -h, --help                show this help
@@ -51,6 +52,7 @@ const { values } = parseCommandLine(program, usage, {
     'fallback-rate': { type: 'string', default: String(t.fallback.maxDispatchesPerSecond) },
     'fallback-concurrency': { type: 'string', default: String(t.fallback.maxConcurrentDispatches) },
     'send-concurrency': { type: 'string', default: '32' },
+    'send-batch': { type: 'string', default: '0' },
     lead: { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
@@ -103,6 +105,7 @@ const options = {
     },
   },
   sendConcurrency: number('send-concurrency', values['send-concurrency'], 1, 1_000, true),
+  sendBatch: number('send-batch', values['send-batch'], 0, 500, true),
   ...(values.lead === undefined ? {} : { leadSeconds: number('lead', values.lead, 0, 3_600) }),
   progress: (line: string) => process.stderr.write(`${line}\n`),
 };
@@ -137,7 +140,7 @@ function printTable(r: DeadlineBenchReport): void {
       `fallback ${o.queueRateLimits.fallback.maxDispatchesPerSecond}/s ${o.queueRateLimits.fallback.maxConcurrentDispatches} concurrent; instances: ${instances}`,
   );
   out(
-    `sent in ${r.send.seconds} s (${r.send.perSecond}/s, ${o.sendConcurrency} at once), ${r.send.slackBeforeFirstDeadlineSeconds} s before the first deadline`,
+    `sent in ${r.send.seconds} s (${r.send.perSecond}/s, ${o.sendConcurrency} requests at once${o.sendBatch > 0 ? ` of ${o.sendBatch} messages` : ''}), ${r.send.slackBeforeFirstDeadlineSeconds} s before the first deadline`,
   );
   out();
   out(`${'figure'.padEnd(40)}${'value'.padStart(12)}`);
