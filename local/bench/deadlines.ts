@@ -171,6 +171,8 @@ function printTable(r: DeadlineBenchReport): void {
       .join(', ');
   out(`Firestore RPCs per message after the deadline: ${list(r.firestoreRpcsPerMessage)}`);
   out(`task attempts after the deadline: ${list(r.taskAttempts)}`);
+  out(`revocation.state in Firestore: ${list(r.revocationStates)}`);
+  for (const [reason, n] of Object.entries(r.unconfirmedReasons).slice(0, 5)) out(`  ${n} × ${reason}`);
   out();
   out(
     `${'process'.padEnd(12)}${'peak RSS MiB'.padStart(14)}${'CPU s send'.padStart(12)}${'CPU s burst'.padStart(13)}${'CPU s after'.padStart(13)}${'burst share'.padStart(13)}`,

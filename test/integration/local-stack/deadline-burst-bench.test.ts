@@ -29,6 +29,7 @@ describe('the deadline burst benchmark, scaled down', () => {
     expect(report.phonesWithTwoSms).toBe(0);
     expect(report.smsSent).toBe(200);
     expect(report.byStatus).toEqual({ sms_sent: 200 });
+    expect(Object.values(report.revocationStates).reduce((a, b) => a + b, 0)).toBe(200);
     expect(report.send.answered201).toBe(200);
     expect(report.burst.deletes).toBe(200);
     expect(report.revokeLatenessMs.count).toBe(200);
