@@ -20,6 +20,8 @@ const clis = [
   'local/stack/cli.ts',
   'local/chaos/cli.ts',
   'local/bench/webhook.ts',
+  'local/bench/deadlines.ts',
+  'local/bench/cpu-profile.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
