@@ -83,6 +83,12 @@ export interface StackOptions {
   maxAttempts?: number;
   /** CAPABILITY_CHECK, the deployment's default capability check before a send; default off. */
   capabilityCheck?: 'on' | 'off';
+  /**
+   * Rate limits of each kind of task, in total over its queueShards queues, each queue getting
+   * an even share, as Terraform's queue_rate_limits (terraformQueueRateLimits are its defaults).
+   * Unset: every queue gets Cloud Tasks' own defaults (500/s, 1,000 concurrent each).
+   */
+  queueRateLimits?: Partial<Record<'revoke' | 'fallback', QueueRateLimits>>;
   /** Of the functions and the sandboxes; default warn. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Of the functions only, when it should differ (a benchmark logs as production does, at info). */
@@ -133,6 +139,29 @@ type IngestionSeconds = ReturnType<typeof configSections.ingestion.parse>;
 const location = 'local';
 const queues = { revoke: 'rbm-revoke', fallback: 'rbm-fallback' };
 
+export interface QueueRateLimits {
+  maxDispatchesPerSecond: number;
+  maxConcurrentDispatches: number;
+}
+
+/** Terraform's defaults of queue_rate_limits (terraform/variables.tf): what a deployment gets unless told. */
+export const terraformQueueRateLimits: Record<'revoke' | 'fallback', QueueRateLimits> = {
+  revoke: { maxDispatchesPerSecond: 100, maxConcurrentDispatches: 200 },
+  fallback: { maxDispatchesPerSecond: 20, maxConcurrentDispatches: 50 },
+};
+
+/**
+ * One queue's share of a kind's total, as terraform/main.tf splits it: the rate divided, the
+ * concurrency divided and rounded up. A share above one queue's limit (500/s, 5,000) is refused
+ * by the emulator, as Terraform's precondition refuses it: raise the shards.
+ */
+export function shardRateLimits(total: QueueRateLimits, shards: number): QueueRateLimits {
+  return {
+    maxDispatchesPerSecond: total.maxDispatchesPerSecond / shards,
+    maxConcurrentDispatches: Math.ceil(total.maxConcurrentDispatches / shards),
+  };
+}
+
 /**
  * The whole system on 127.0.0.1: Firestore emulator, Cloud Tasks emulator
  * dispatching to the functions, the RBM sandbox posting signed webhooks to
@@ -174,12 +203,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       clock,
       projectId,
       location,
-      queues: [queues.revoke, queues.fallback].flatMap((queue) =>
-        Array.from({ length: queueShards }, (_, shard) => ({
-          name: shardQueueName(queue, shard),
+      queues: (['revoke', 'fallback'] as const).flatMap((kind) => {
+        const limits = options.queueRateLimits?.[kind];
+        return Array.from({ length: queueShards }, (_, shard) => ({
+          name: shardQueueName(queues[kind], shard),
           retryConfig,
-        })),
-      ),
+          ...(limits ? { rateLimits: shardRateLimits(limits, queueShards) } : {}),
+        }));
+      }),
     });
     stops.push(() => tasks.stop());
     const sms = await startSmsSandbox({

@@ -24,6 +24,8 @@ const clis = [
   'local/bench/cost.ts',
   'local/bench/cold-start.ts',
   'local/bench/all.ts',
+  'local/bench/deadlines.ts',
+  'local/bench/cpu-profile.ts',
   'local/bench/serve-function.ts',
   'local/google-client-suite/run.ts',
   'local/google-client-suite/vendor.ts',
