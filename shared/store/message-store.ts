@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Message } from '../lifecycle/types.ts';
 import { collections } from './documents.ts';
 import { messageFromDoc, messageToDoc } from './message-doc.ts';
-import { type StoreSettings, storeSettings, writeReachedOutcomes } from './outbox.ts';
+import { type StoreSettings, writeReachedOutcomes } from './outbox.ts';
 
 /** One entry of a message's timeline written by the system (platform events are written by the webhook). */
 export interface TimelineEntry {
@@ -24,18 +24,18 @@ export interface Decision<T> {
  * Read-modify-write of one message in a transaction: `decide` sees the
  * message as stored (undefined if absent) and returns what to write. It may
  * run more than once (Firestore retries contended transactions), so it must
- * be pure: side effects happen after this resolves. `settings` is the retention, or the caller's
- * deps with outcome push (shared/store/outbox.ts): then every outcome the step reached is written
- * to the outbox in this same transaction.
+ * be pure: side effects happen after this resolves. `store` is the retention and whether outcomes
+ * are pushed (shared/store/outbox.ts; callers pass their deps' `storeConfig`): with push on, every
+ * outcome the step reached is written to the outbox in this same transaction. Taking the settings
+ * as one object, never a bare retention, keeps a new caller from silently writing no outcomes.
  */
 export async function updateMessage<T>(
   db: Firestore,
   messageId: string,
-  settings: number | StoreSettings,
+  store: StoreSettings,
   decide: (message: Message | undefined) => Decision<T>,
 ): Promise<T> {
   const ref = db.collection(collections.messages).doc(messageId);
-  const store = storeSettings(settings);
   const { retentionMs } = store;
   return db.runTransaction(async (tx) => {
     const snapshot = await tx.get(ref);

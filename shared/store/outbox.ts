@@ -14,10 +14,6 @@ export interface StoreSettings {
   outcomePush?: boolean;
 }
 
-export function storeSettings(settings: number | StoreSettings): StoreSettings {
-  return typeof settings === 'number' ? { retentionMs: settings } : settings;
-}
-
 /** An outbox document, as the console shows it (docs/console.md#outcomes). */
 export interface OutboxDoc {
   kind: ReachedOutcome['kind'];

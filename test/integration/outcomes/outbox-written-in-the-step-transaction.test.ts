@@ -94,7 +94,7 @@ describe('the outcomes outbox', () => {
   it('push off: the same steps write no outbox document', async () => {
     await seedMessage(fs.db, pendingMessage('m-3'));
     await recordDeliveryEvents(fs.db, [delivered('m-3', 'READ', 900)], {}, { now, retentionMs });
-    await updateMessage(fs.db, 'm-3', retentionMs, (message) => ({
+    await updateMessage(fs.db, 'm-3', { retentionMs }, (message) => ({
       message: { ...message!, updatedAt: now },
       result: undefined,
     }));
