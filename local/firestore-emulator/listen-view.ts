@@ -25,6 +25,11 @@ export class TargetView {
     return this.#told.size;
   }
 
+  /** The documents the client holds for this target. */
+  held(): Iterable<string> {
+    return this.#told.keys();
+  }
+
   update(db: Database, results: readonly StoredDoc[], readTime: Micros): ListenResponse[] {
     const next = versions(results);
     const messages: ListenResponse[] = [];
