@@ -73,16 +73,17 @@ describe('decideDeferral', () => {
     });
   });
 
-  it('defers by the recheck period, counting deferrals from the first', () => {
+  it('defers by the recheck period, twice as long each time it is still behind, counting from the first', () => {
     expect(decideDeferral({}, behind, t(100), deferral)).toEqual({
       defer: true,
       until: t(110),
       since: t(100),
       deferrals: 1,
     });
+    // The fourth deferral waits 10 s x 2^3.
     expect(decideDeferral({ deferrals: 3, deferredSince: t(70) }, behind, t(100), deferral)).toEqual({
       defer: true,
-      until: t(110),
+      until: t(180),
       since: t(70),
       deferrals: 4,
     });
@@ -178,7 +179,7 @@ describe('confirmRevocation with ingestion behind', () => {
   it('a re-revoke decided after a deferral is due now, not at the long-past grace end (no sweep re-drive)', () => {
     let message = answered(policies.otp, 404);
     let now = t(630);
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       const outcome = deferred(confirmRevocation(message, 1, now, { verdict: lagging, ...deferral }));
       message = outcome.message;
       now = outcome.until;
@@ -221,8 +222,9 @@ describe('confirmRevocation with ingestion behind', () => {
       message = outcome.message;
       now = outcome.until;
     }
+    // 10, 20, 40 and 80 s, then the rest up to the cap: five rechecks where a fixed pace would take 30.
     expect(now).toEqual(t(930));
-    expect(deferrals).toBe(30);
+    expect(deferrals).toBe(5);
   });
 
   it('the cap holds across rounds: a later round gets no fresh budget', () => {
