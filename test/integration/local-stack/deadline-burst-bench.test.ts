@@ -44,7 +44,16 @@ describe('the deadline burst benchmark, scaled down', () => {
     expect(report.burst.deletesPerSecond).toBeGreaterThan(0);
     // The stack's process and every function instance, revoke twice.
     expect(Object.keys(report.processes).sort()).toEqual(
-      ['fallback#0', 'messages#0', 'revoke#0', 'revoke#1', 'stack', 'sweep#0', 'webhook#0'].sort(),
+      [
+        'fallback#0',
+        'messages#0',
+        'outcomes#0',
+        'revoke#0',
+        'revoke#1',
+        'stack',
+        'sweep#0',
+        'webhook#0',
+      ].sort(),
     );
     for (const figures of Object.values(report.processes)) {
       expect(figures.peakRssMiB).toBeGreaterThan(0);
