@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Firestore } from '@google-cloud/firestore';
 import { mapLimit } from '../../shared/concurrency/map-limit.ts';
 import { SystemClock } from '../common/clock.ts';
+import { postWithRetries } from '../common/post-with-retries.ts';
 import { inconsistencies } from '../stack/consistency.ts';
 import type { InstanceCounts } from '../stack/function-processes.ts';
 import { type FunctionName, functionNames } from '../stack/functions-server.ts';
@@ -522,25 +523,8 @@ function requestOf(item: SendItem) {
   };
 }
 
-async function sendOne(url: string, item: SendItem): Promise<number | undefined> {
-  const body = JSON.stringify(requestOf(item));
-  let status: number | undefined;
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      await response.arrayBuffer();
-      status = response.status;
-      if (status < 500 && status !== 429) return status;
-    } catch {
-      status = undefined;
-    }
-    await sleep(200 * attempt);
-  }
-  return status;
+function sendOne(url: string, item: SendItem): Promise<number | undefined> {
+  return postWithRetries(url, JSON.stringify(requestOf(item)), 5, (attempt) => 200 * attempt);
 }
 
 /** The message documents, 300 ids per read. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../../shared/concurrency/map-limit.ts';
+import { postWithRetries } from '../common/post-with-retries.ts';
 import type { PhoneRules } from '../rbm-sandbox/index.ts';
 import type { Stack } from './start.ts';
 
@@ -139,37 +140,15 @@ export async function runDemoWorkload(
       ...(message.kind === 'promo' ? { escalation: demoNudge } : {}),
       labels: { kind: message.kind, campaign: 'demo', path: message.path },
     });
-    message.accepted = await send(stack.functions.urls.messages, body, options.sendAttempts ?? 3);
+    message.accepted = await postWithRetries(
+      stack.functions.urls.messages,
+      body,
+      options.sendAttempts ?? 3,
+      (attempt) => Math.min(1_000, 100 * attempt),
+    );
     options.onAnswered?.(message);
   });
   return messages;
-}
-
-/**
- * POSTs one send, trying again with the same body (the same messageId, so the
- * API answers 200 for one that went through; docs/messages-api.md) while it
- * gets no answer, a 5xx or a 429, as a business backend would. Returns the last
- * status, or undefined if no attempt got one.
- */
-async function send(url: string, body: string, attempts: number): Promise<number | undefined> {
-  let status: number | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      await response.arrayBuffer();
-      status = response.status;
-      if (status < 500 && status !== 429) return status;
-    } catch {
-      status = undefined;
-    }
-    if (attempt < attempts)
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
-  }
-  return status;
 }
 
 /** Every path at least once when there are enough messages, then by share. */
