@@ -2,7 +2,7 @@ import { invalidArgument } from '../common/grpc-errors.ts';
 import type { FieldPath } from './field-paths.ts';
 import type { WireTarget } from './listen-wire.ts';
 import { parseDocumentName, parseParent, requireSameDatabase } from './names.ts';
-import { type NormalizedQuery, normalizeQuery, runQuery } from './query.ts';
+import { type NormalizedQuery, normalizeQuery, queryDatabase, runQuery } from './query.ts';
 import type { CommittedChange, Database, StoredDoc } from './store.ts';
 import type { Micros } from './timestamps.ts';
 
@@ -61,7 +61,7 @@ function queryTarget(q: NormalizedQuery): ListenTarget {
   const windowed = q.offset > 0 || q.limit !== undefined;
   return {
     projection: q.projection,
-    results: (db, at) => runQuery(q, db.documents(at)),
+    results: (db, at) => queryDatabase(q, db, at),
     touchedBy: (change) => matches(change.before) || matches(change.after),
     ...(windowed
       ? {}

@@ -3,7 +3,8 @@ import { type FieldPath, formatFieldPath, parseFieldPath } from './field-paths.t
 import { type Filter, fieldValue, inequalityPaths, isNamePath, matches, parseFilter } from './filters.ts';
 import type { ResourcePath } from './names.ts';
 import { compareSegments, compareValues } from './ordering.ts';
-import type { StoredDoc } from './store.ts';
+import type { Database, DocumentScope, StoredDoc } from './store.ts';
+import type { Micros } from './timestamps.ts';
 import { decodeValue, type Val } from './values.ts';
 import { type NearestSearch, nearestDocuments, parseFindNearest } from './vector-search.ts';
 import type { WireCursor, WireStructuredQuery } from './wire.ts';
@@ -153,6 +154,18 @@ function parseCursor(
 }
 
 /** Whether `doc` is in the query's collection (or collection group) under its parent. */
+/** Runs the query over the database as of `at` (latest when omitted), reading only its scope. */
+export function queryDatabase(q: NormalizedQuery, db: Database, at?: Micros): StoredDoc[] {
+  return runQuery(q, db.documents(at, queryScope(q)));
+}
+
+/** The part of the database the query's documents can be in (runQuery still checks each). */
+function queryScope(q: NormalizedQuery): DocumentScope {
+  if (q.collectionId === undefined) return undefined;
+  if (!q.allDescendants) return { collection: [...q.parent.path, q.collectionId].join('/') };
+  return { collectionId: q.collectionId };
+}
+
 function inScope(q: NormalizedQuery, doc: StoredDoc): boolean {
   const base = q.parent.path;
   if (doc.path.length <= base.length || !base.every((s, i) => doc.path[i] === s)) return false;

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../common/grpc-errors.ts';
-import { fingerprint, type NormalizedQuery, runQuery } from './query.ts';
+import { fingerprint, type NormalizedQuery, queryDatabase } from './query.ts';
 import type { Database, StoredDoc } from './store.ts';
 import { type Micros, protoToMicros } from './timestamps.ts';
 import type { Transaction, Transactions } from './transactions.ts';
@@ -77,9 +77,9 @@ export async function readQuery(
   q: NormalizedQuery,
 ): Promise<{ docs: StoredDoc[]; readTime: Micros }> {
   const { db, tx, at } = session;
-  if (at !== undefined) return { docs: runQuery(q, db.documents(at)), readTime: at };
+  if (at !== undefined) return { docs: queryDatabase(q, db, at), readTime: at };
   const rw = tx!;
-  const run = () => runQuery(q, db.documents());
+  const run = () => queryDatabase(q, db);
   // Documents can start or stop matching while we wait for locks, so lock, re-run, and repeat.
   let docs = run();
   for (let round = 1; round < MAX_LOCK_ROUNDS; round++) {

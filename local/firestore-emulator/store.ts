@@ -27,6 +27,12 @@ export type DatabaseEvent =
   | { readonly kind: 'commit'; readonly time: Micros; readonly changes: readonly CommittedChange[] }
   | { readonly kind: 'clear' };
 
+/**
+ * Where a query looks: one collection (its path, segments after `documents`, joined by '/'),
+ * every collection with one id (a collection group), or, when undefined, everywhere.
+ */
+export type DocumentScope = { readonly collection: string } | { readonly collectionId: string } | undefined;
+
 interface Version {
   readonly time: Micros;
   /** null: deleted at `time`. */
@@ -53,6 +59,10 @@ export class Database {
   readonly locks: LockManager;
   readonly #clock: Clock;
   readonly #docs = new Map<string, Version[]>();
+  // Names by collection and by collection id, so a query reads its own collection and not the
+  // whole database: a name, once stored, stays in #docs (deletes are versions) until clear().
+  readonly #inCollection = new Map<string, Set<string>>();
+  readonly #withCollectionId = new Map<string, Set<string>>();
   readonly #observers = new Set<(event: DatabaseEvent) => void>();
   #lastCommit: Micros = 0;
   #lastRead: Micros = 0;
@@ -106,9 +116,15 @@ export class Database {
     return undefined;
   }
 
-  /** Every document existing at `at` (latest when omitted), in no particular order. */
-  *documents(at?: Micros): Iterable<StoredDoc> {
-    for (const name of this.#docs.keys()) {
+  /** Every document existing at `at` (latest when omitted) within `scope`, in no particular order. */
+  *documents(at?: Micros, scope?: DocumentScope): Iterable<StoredDoc> {
+    const names =
+      scope === undefined
+        ? this.#docs.keys()
+        : 'collection' in scope
+          ? this.#inCollection.get(scope.collection)
+          : this.#withCollectionId.get(scope.collectionId);
+    for (const name of names ?? []) {
       const doc = this.get(name, at);
       if (doc) yield doc;
     }
@@ -131,6 +147,7 @@ export class Database {
         if (doc === null) continue;
         versions = [];
         this.#docs.set(name, versions);
+        this.#index(doc);
       }
       committed.push({ name, before: this.get(name), after: doc ?? undefined });
       versions.push({ time, doc });
@@ -142,9 +159,21 @@ export class Database {
     if (committed.length > 0) this.#emit({ kind: 'commit', time, changes: committed });
   }
 
+  #index(doc: StoredDoc): void {
+    const add = (map: Map<string, Set<string>>, key: string) => {
+      const names = map.get(key) ?? new Set<string>();
+      names.add(doc.name);
+      map.set(key, names);
+    };
+    add(this.#inCollection, doc.path.slice(0, -1).join('/'));
+    add(this.#withCollectionId, doc.path[doc.path.length - 2]!);
+  }
+
   /** Forgets every document (the emulator's reset). Times keep moving forward. */
   clear(): void {
     this.#docs.clear();
+    this.#inCollection.clear();
+    this.#withCollectionId.clear();
     this.#clearedAt = this.readTime();
     this.#emit({ kind: 'clear' });
   }
