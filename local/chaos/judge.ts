@@ -1,8 +1,8 @@
 import type { DemoMessage } from '../stack/demo.ts';
 import type { DemoStatus } from '../stack/demo-status.ts';
+import { readAll } from '../stack/read-all.ts';
+import type { SettleTracker } from '../stack/settle-tracker.ts';
 import type { Stack } from '../stack/start.ts';
-import { readAll } from './read-all.ts';
-import type { SettleTracker } from './settle-tracker.ts';
 
 /*
  * The verdict of a chaos run against the sandboxes' ground truth: each

@@ -21,11 +21,14 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
   const problems: DemoStatus['problems'] = [];
   let settled = messages.length - accepted.length;
   let smsSent = 0;
+  // One pass over the SMS sandbox's records, not one per message.
+  const smsTo = new Map<string, number>();
+  for (const sms of stack.sms.sent()) smsTo.set(sms.to, (smsTo.get(sms.to) ?? 0) + 1);
   accepted.forEach((message, i) => {
     const data = snapshots[i]!.data();
     const status = data?.status ?? 'missing';
     byStatus[status] = (byStatus[status] ?? 0) + 1;
-    const smsCount = stack.sms.sent(message.phoneNumber).length;
+    const smsCount = smsTo.get(message.phoneNumber) ?? 0;
     smsSent += smsCount;
     if (!data || data.dueAt !== undefined) return;
     settled += 1;

@@ -5,7 +5,8 @@ import { readAll } from './read-all.ts';
 /*
  * Notes, for each message, the clock time at which it was first seen
  * terminal (no dueAt left), by polling the messages not yet seen so: the
- * polled set shrinks as they settle. Its resolution is one poll interval of
+ * polled set shrinks as they settle, so a wait for thousands of messages does
+ * not re-read the ones already ended. Its resolution is one poll interval of
  * real time (times the clock's scale).
  */
 
@@ -22,6 +23,8 @@ export class SettleTracker {
   readonly #clock: Clock;
   readonly #everyMs: number;
   readonly #pending = new Set<string>();
+  /** Each watched message's status as last read (a settled one's, when it settled). */
+  readonly #status = new Map<string, string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #polling: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -38,6 +41,16 @@ export class SettleTracker {
   watch(messageIds: Iterable<string>): void {
     for (const id of messageIds) if (!this.settled.has(id)) this.#pending.add(id);
     if (this.#timer === undefined && !this.#stopped) this.#schedule();
+  }
+
+  /** Watched messages by status as last read; not yet read: 'unread'. */
+  byStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const id of [...this.settled.keys(), ...this.#pending]) {
+      const status = this.#status.get(id) ?? 'unread';
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    return counts;
   }
 
   /** Polls once more now and stops. */
@@ -66,6 +79,7 @@ export class SettleTracker {
     const now = this.#clock.now();
     for (const snapshot of snapshots) {
       const data = snapshot.data();
+      this.#status.set(snapshot.id, data?.status ?? 'missing');
       if (!data || data.dueAt !== undefined) continue;
       this.#pending.delete(snapshot.id);
       const deadline = data.deadline?.toMillis?.() ?? null;
