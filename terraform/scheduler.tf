@@ -13,9 +13,16 @@ resource "google_cloud_scheduler_job" "sweep" {
   # HTTP targets allow 15s to 30min; give the sweep its whole function timeout.
   attempt_deadline = "${min(max(local.function_settings.sweep.timeout_seconds, 15), 1800)}s"
 
-  # No retries: the next run, a minute later, does the same work.
+  # A run that fails (an instance that crashed mid-run, a 503 while Firestore failed) is tried
+  # again after 5, 10 and 20 s, never past the next scheduled run (Scheduler's RetryConfig), so a
+  # backlog of overdue messages keeps draining instead of waiting a minute. The local stack's
+  # schedule does the same (local/stack/sweep-schedule.ts). A re-run is safe: each re-drive is a
+  # transaction that re-checks the message.
   retry_config {
-    retry_count = 0
+    retry_count          = 3
+    min_backoff_duration = "5s"
+    max_backoff_duration = "20s"
+    max_doublings        = 2
   }
 
   http_target {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sweepRetry } from '../../../local/stack/sweep-schedule.ts';
 import { loadConfig } from '../../../shared/config/index.ts';
 import { configSections, type SectionName, secretNames } from '../../../shared/config/schema.ts';
 import {
@@ -409,6 +410,18 @@ describe('terraform invokers and ingress', () => {
       );
     }
     expect(module.variables.internal_only_task_targets!.default).toBe(true);
+  });
+
+  it("retries a failed sweep run as the local stack's schedule does", async () => {
+    const { module } = await deployed();
+    const retry = block(resource(module, 'google_cloud_scheduler_job', 'sweep'), 'retry_config');
+    expect({
+      retryCount: retry.retry_count,
+      minBackoffMs: Number.parseInt(String(retry.min_backoff_duration), 10) * 1000,
+      maxBackoffMs: Number.parseInt(String(retry.max_backoff_duration), 10) * 1000,
+      maxDoublings: retry.max_doublings,
+    }).toEqual(sweepRetry);
+    expect(sweepRetry.retryCount).toBeLessThanOrEqual(5); // Scheduler refuses more
   });
 });
 
