@@ -23,6 +23,14 @@ export interface SweepResult {
   failed: number;
 }
 
+/**
+ * Re-drives in flight at once. The messages a sweep finds are often those whose process died
+ * inside a transaction, and Firestore holds such a transaction's documents until it times out
+ * (60 s idle): a re-drive of one waits that long. With 8 slots a few such messages stalled the
+ * whole run; 32 leave room for the rest.
+ */
+export const sweepConcurrency = 32;
+
 /** A sweep run stops starting new pages after this much real time, well inside Scheduler's attempt deadline. */
 export const sweepRunBudgetMs = 40_000;
 
@@ -50,7 +58,7 @@ export async function sweepOverdue(
     const page = await overdueMessageIds(db, cutoff, settings.limit, after);
     overdueCount += page.length;
     outcomes.push(
-      ...(await mapLimit(page, 8, ({ messageId }) => redriveOne(deps, db, messageId, now, settings))),
+      ...(await mapLimit(page, sweepConcurrency, ({ messageId }) => redriveOne(deps, db, messageId, now, settings))),
     );
     if (page.length < settings.limit || performance.now() >= stopStartingAt) break;
     after = page.at(-1);
