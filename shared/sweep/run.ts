@@ -1,5 +1,4 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { mapLimit } from '../concurrency/map-limit.ts';
 import { type Redrive, redrive } from '../lifecycle/sweep.ts';
 import type { Logger } from '../log/index.ts';
 import { overdueMessageIds } from '../store/message-queries.ts';
@@ -24,10 +23,10 @@ export interface SweepResult {
 }
 
 /**
- * Re-drives in flight at once. The messages a sweep finds are often those whose process died
- * inside a transaction, and Firestore holds such a transaction's documents until it times out
- * (60 s idle): a re-drive of one waits that long. With 8 slots a few such messages stalled the
- * whole run; 32 leave room for the rest.
+ * Re-drives in flight at once, across pages. The messages a sweep finds are often those whose
+ * process died inside a transaction, and Firestore holds such a transaction's documents until it
+ * times out (60 s idle): a re-drive of one waits that long. So the run reads the next page while
+ * earlier re-drives are still out, and one held message takes one slot, not the run.
  */
 export const sweepConcurrency = 32;
 
@@ -52,17 +51,28 @@ export async function sweepOverdue(
   const cutoff = new Date(now.getTime() - settings.boundMs);
   const stopStartingAt = performance.now() + (settings.budgetMs ?? sweepRunBudgetMs);
   const outcomes: Array<'redriven' | 'skipped' | 'failed'> = [];
+  const inFlight = new Set<Promise<void>>();
+  const start = (messageId: string) => {
+    const redriving: Promise<void> = redriveOne(deps, db, messageId, now, settings).then((outcome) => {
+      outcomes.push(outcome);
+      inFlight.delete(redriving);
+    });
+    inFlight.add(redriving);
+  };
   let overdueCount = 0;
   let after: { dueAt: Date; messageId: string } | undefined;
   for (;;) {
+    // A re-driven message's dueAt moves to now, past the cutoff: no later page holds it again.
     const page = await overdueMessageIds(db, cutoff, settings.limit, after);
     overdueCount += page.length;
-    outcomes.push(
-      ...(await mapLimit(page, sweepConcurrency, ({ messageId }) => redriveOne(deps, db, messageId, now, settings))),
-    );
+    for (const { messageId } of page) {
+      while (inFlight.size >= sweepConcurrency) await Promise.race(inFlight);
+      start(messageId);
+    }
     if (page.length < settings.limit || performance.now() >= stopStartingAt) break;
     after = page.at(-1);
   }
+  await Promise.all(inFlight);
   const result = {
     overdue: overdueCount,
     redriven: outcomes.filter((o) => o === 'redriven').length,

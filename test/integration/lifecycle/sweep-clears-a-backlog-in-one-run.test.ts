@@ -36,4 +36,49 @@ describe('a backlog of overdue messages', () => {
       expect(message.redrives).toBe(1);
     }
   });
+
+  it('messages held by a dead transaction do not stall the run: the others are re-driven meanwhile', async () => {
+    // A process killed inside a transaction leaves its documents locked until the transaction
+    // times out; the sweep's re-drives of those wait. Here a transaction holds the eight oldest.
+    const phones = Array.from({ length: 28 }, (_, i) => `+14155551${String(i).padStart(3, '0')}`);
+    for (const phone of phones) h.stack.rbm.setPhone(phone, offline);
+    h.stack.tasks.loseDispatches((task) => task.queue.endsWith('/rbm-revoke'));
+    const ids: string[] = [];
+    for (const phone of phones) ids.push(await sendOk(h, otpRequest(phone)));
+    await h.advance(10 * 60_000 + boundMs + 60_000);
+    h.stack.tasks.loseDispatches(null);
+
+    const refs = ids.map((id) => h.stack.db.collection('messages').doc(id));
+    const [held, free] = [refs.slice(0, 8), refs.slice(8)];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const holding = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = h.stack.db.runTransaction(async (t) => {
+      await t.getAll(...held);
+      locked();
+      await released;
+    });
+    await holding;
+
+    const sweep = fetch(h.stack.functions.urls.sweep, { method: 'POST' });
+    const redriven = async (group: typeof refs) =>
+      (await h.stack.db.getAll(...group)).filter((d) => (d.get('redrives') ?? 0) > 0).length;
+    let freeRedriven = 0;
+    for (let i = 0; i < 200 && freeRedriven < free.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      freeRedriven = await redriven(free);
+    }
+    expect(freeRedriven).toBe(free.length);
+    expect(await redriven(held)).toBe(0); // still waiting on the held documents
+    release();
+    await holder;
+
+    const response = await sweep;
+    expect(await response.json()).toEqual({ overdue: 28, redriven: 28, failed: 0 });
+  });
 });
