@@ -24,6 +24,8 @@ const usage = `Usage: npm start -- [options]
   --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
   --webhook-concurrency M  adaptive (default: the RBM sandbox posts as Pub/Sub push does, a window that adapts to the answers) or serial (one event at a time)
   --no-outcomes        outcome push off (OUTCOME_PUSH false): no outbox, no local business receiver
+  --functions M        in-process (default: every function in this process, on --port-functions) or
+                       processes (each function its own process on a free port, as Cloud Run runs them)
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  --port-outcomes P default 8087
                        (0 = a free port)
@@ -45,6 +47,7 @@ const args = parseCommandLine(program, usage, {
     'capability-check': { type: 'string', default: 'off' },
     'webhook-concurrency': { type: 'string', default: 'adaptive' },
     'no-outcomes': { type: 'boolean', default: false },
+    functions: { type: 'string', default: 'in-process' },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
@@ -77,6 +80,9 @@ if (!capabilityCheck)
 const concurrency = args['webhook-concurrency'];
 if (!isPushConcurrency(concurrency))
   usageError(program, `--webhook-concurrency must be serial or adaptive, got "${concurrency}"`);
+const functionsMode = (['in-process', 'processes'] as const).find((m) => m === args.functions);
+if (!functionsMode)
+  usageError(program, `--functions must be in-process or processes, got "${args.functions}"`);
 const runDemo = args.demo && !args['no-demo'] && messages > 0;
 
 const clock = new SystemClock({ scale: timeScale });
@@ -107,6 +113,11 @@ try {
       outcomes: port('outcomes'),
     },
     outcomes: !args['no-outcomes'],
+    functions: functionsMode,
+    // In process mode the functions' JSON log lines reach stdout as they do in-process.
+    onFunctionOutput: (line) => {
+      if (line.startsWith('{')) console.log(line);
+    },
     ...(process.env.FIRESTORE_EMULATOR_HOST ? { firestoreHost: process.env.FIRESTORE_EMULATOR_HOST } : {}),
   });
 } catch (error) {

@@ -52,6 +52,8 @@ export async function startFunctionProcesses(
   clock: SystemClock,
   environment: (urls: Record<FunctionName, string>) => Record<string, string>,
   instanceCounts: InstanceCounts = {},
+  /** Also hears each line the processes print (npm start shows them as the in-process mode does). */
+  onOutput?: (line: string) => void,
 ): Promise<FunctionProcesses> {
   const instances = Object.fromEntries(
     functionNames.map((name) => [name, instanceCounts[name] ?? 1]),
@@ -103,6 +105,7 @@ export async function startFunctionProcesses(
     const collect = (chunk: Buffer) => {
       const lines = chunk.toString('utf8').split('\n').filter(Boolean);
       output.push(...lines);
+      if (onOutput) for (const line of lines) onOutput(line);
       // functions-framework prints this once its server listens (outside NODE_ENV=production).
       if (lines.some((line) => line.startsWith('Serving function'))) listening();
     };

@@ -77,6 +77,8 @@ export interface StackOptions {
   functions?: 'in-process' | 'processes';
   /** Process mode: how many instances (processes sharing its port) each function runs as; default 1. */
   functionInstances?: InstanceCounts;
+  /** Process mode: called with each line a function process prints. */
+  onFunctionOutput?: (line: string) => void;
   /** QUEUE_SHARDS: queues per kind of task (rbm-revoke, rbm-revoke-1, ...), as Terraform's queue_shards; default 1. */
   queueShards?: number;
   /** The queues' retry budget, shared with the functions (as Terraform does). */
@@ -308,7 +310,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (options.functions === 'processes') {
       if (!(clock instanceof SystemClock))
         throw new Error('process mode needs a SystemClock: processes cannot share a manual one');
-      processes = await startFunctionProcesses(clock, environment, options.functionInstances);
+      processes = await startFunctionProcesses(
+        clock,
+        environment,
+        options.functionInstances,
+        options.onFunctionOutput,
+      );
       functions = processes;
     } else {
       functions = await serveFunctions(ports.functions ?? 0, (url) =>

@@ -230,6 +230,28 @@ describe('npm start: the ready line and shutdown', () => {
     expect(await accepts(firestore.host, firestore.port)).toBe(false);
   }, 120_000);
 
+  it('--functions processes: each function its own process on a port of its own; the demo ends consistent, exit 0', async () => {
+    const s = await start([
+      '--functions',
+      'processes',
+      '--messages',
+      '9',
+      '--seed',
+      '3',
+      '--time-scale',
+      '100',
+      '--exit',
+      ...freePorts,
+    ]);
+    const ready = JSON.parse(s.first);
+    const ports = Object.values(ready.functions as Record<string, string>).map((url) => endpoint(url).port);
+    expect(new Set(ports).size).toBe(6); // messages and the other five, each listening apart
+    const { code } = await exitWithin(s, 90_000);
+    expect(code, s.stderr().slice(-2_000)).toBe(0);
+    expect(s.stderr()).toContain('every settled message agrees with the sandbox ground truth');
+    for (const port of ports) expect(await accepts('127.0.0.1', port)).toBe(false);
+  }, 120_000);
+
   it('a bad flag: a message and exit 2, nothing started', async () => {
     const child = spawn(process.execPath, [cli, '--messages', 'lots'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
