@@ -24,8 +24,10 @@ const usage = `Usage: npm start -- [options]
   --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
   --webhook-concurrency M  adaptive (default: the RBM sandbox posts as Pub/Sub push does, a window that adapts to the answers) or serial (one event at a time)
   --no-outcomes        outcome push off (OUTCOME_PUSH false): no outbox, no local business receiver
-  --functions M        in-process (default: every function in this process, on --port-functions) or
-                       processes (each function its own process on a free port, as Cloud Run runs them)
+  --functions M        in-process (every function in this process, on --port-functions), processes
+                       (each function its own process on a free port, as Cloud Run runs them) or auto
+                       (default: in-process up to 1000 demo messages, processes above: one process
+                       cannot carry a larger burst at x20)
   --port-functions P   default 8080    --port-rbm P     default 8085    --port-sms P   default 8086
   --port-tasks P       default 8123    --port-firestore P default 8181  --port-outcomes P default 8087
                        (0 = a free port)
@@ -47,7 +49,7 @@ const args = parseCommandLine(program, usage, {
     'capability-check': { type: 'string', default: 'off' },
     'webhook-concurrency': { type: 'string', default: 'adaptive' },
     'no-outcomes': { type: 'boolean', default: false },
-    functions: { type: 'string', default: 'in-process' },
+    functions: { type: 'string', default: 'auto' },
     'port-functions': { type: 'string' },
     'port-rbm': { type: 'string' },
     'port-sms': { type: 'string' },
@@ -80,9 +82,17 @@ if (!capabilityCheck)
 const concurrency = args['webhook-concurrency'];
 if (!isPushConcurrency(concurrency))
   usageError(program, `--webhook-concurrency must be serial or adaptive, got "${concurrency}"`);
-const functionsMode = (['in-process', 'processes'] as const).find((m) => m === args.functions);
-if (!functionsMode)
-  usageError(program, `--functions must be in-process or processes, got "${args.functions}"`);
+const functionsChoice = (['in-process', 'processes', 'auto'] as const).find((m) => m === args.functions);
+if (!functionsChoice)
+  usageError(program, `--functions must be in-process, processes or auto, got "${args.functions}"`);
+// At 3,000 messages the one process spent a fifth of its CPU in functions-framework's per-request
+// domains and fell minutes behind (docs/BENCHMARKS.md, "A burst through npm start").
+const functionsMode =
+  functionsChoice === 'auto'
+    ? args.demo && !args['no-demo'] && messages > 1_000
+      ? 'processes'
+      : 'in-process'
+    : functionsChoice;
 const runDemo = args.demo && !args['no-demo'] && messages > 0;
 
 const clock = new SystemClock({ scale: timeScale });
@@ -142,6 +152,7 @@ const ready = {
   clientToken: stack.clientToken,
   timeScale,
   webhookConcurrency: concurrency,
+  functionsMode,
 };
 console.log(JSON.stringify(ready));
 
