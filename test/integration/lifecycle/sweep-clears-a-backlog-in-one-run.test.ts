@@ -14,16 +14,20 @@ const boundMs = 5 * 60_000;
 const h = useStack({ sweepBoundSeconds: boundMs / 1000, sweepEveryMs: null, sweepBatchSize: 2 });
 const offline = { rcs: true, offline: [{ forMs: 24 * 3_600_000 }] };
 
+/** Sends an OTP to each phone (offline) with every deadline task lost undispatched, then waits until all are overdue. */
+async function overdueMessages(phones: string[]): Promise<string[]> {
+  for (const phone of phones) h.stack.rbm.setPhone(phone, offline);
+  h.stack.tasks.loseDispatches((task) => task.queue.endsWith('/rbm-revoke'));
+  const ids: string[] = [];
+  for (const phone of phones) ids.push(await sendOk(h, otpRequest(phone)));
+  await h.advance(10 * 60_000 + boundMs + 60_000);
+  h.stack.tasks.loseDispatches(null);
+  return ids;
+}
+
 describe('a backlog of overdue messages', () => {
   it('five overdue with pages of two: one sweep run re-drives all five, and each ends with its SMS', async () => {
-    const phones = Array.from({ length: 5 }, (_, i) => `+1415555080${i}`);
-    for (const phone of phones) h.stack.rbm.setPhone(phone, offline);
-    // Every deadline task vanishes undispatched.
-    h.stack.tasks.loseDispatches((task) => task.queue.endsWith('/rbm-revoke'));
-    const ids: string[] = [];
-    for (const phone of phones) ids.push(await sendOk(h, otpRequest(phone)));
-    await h.advance(10 * 60_000 + boundMs + 60_000);
-    h.stack.tasks.loseDispatches(null);
+    const ids = await overdueMessages(Array.from({ length: 5 }, (_, i) => `+1415555080${i}`));
 
     const response = await fetch(h.stack.functions.urls.sweep, { method: 'POST' });
     expect(response.status).toBe(200);
@@ -39,14 +43,10 @@ describe('a backlog of overdue messages', () => {
 
   it('messages held by a dead transaction do not stall the run: the others are re-driven meanwhile', async () => {
     // A process killed inside a transaction leaves its documents locked until the transaction
-    // times out; the sweep's re-drives of those wait. Here a transaction holds the eight oldest.
-    const phones = Array.from({ length: 28 }, (_, i) => `+14155551${String(i).padStart(3, '0')}`);
-    for (const phone of phones) h.stack.rbm.setPhone(phone, offline);
-    h.stack.tasks.loseDispatches((task) => task.queue.endsWith('/rbm-revoke'));
-    const ids: string[] = [];
-    for (const phone of phones) ids.push(await sendOk(h, otpRequest(phone)));
-    await h.advance(10 * 60_000 + boundMs + 60_000);
-    h.stack.tasks.loseDispatches(null);
+    // times out; the sweep's re-drives of those wait. Here a transaction holds eight of them.
+    const ids = await overdueMessages(
+      Array.from({ length: 28 }, (_, i) => `+14155551${String(i).padStart(3, '0')}`),
+    );
 
     const refs = ids.map((id) => h.stack.db.collection('messages').doc(id));
     const [held, free] = [refs.slice(0, 8), refs.slice(8)];
