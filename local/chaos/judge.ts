@@ -1,4 +1,4 @@
-import type { DemoMessage } from '../stack/demo.ts';
+import { type DemoMessage, isAccepted } from '../stack/demo.ts';
 import type { DemoStatus } from '../stack/demo-status.ts';
 import { readAll } from '../stack/read-all.ts';
 import type { SettleTracker } from '../stack/settle-tracker.ts';
@@ -23,7 +23,7 @@ export function inconsistentMessages(stack: Stack, sent: DemoMessage[], status: 
 
 /** Each accepted message that never reached a terminal state, with where it stopped. */
 export async function unsettledMessages(stack: Stack, sent: DemoMessage[]): Promise<string[]> {
-  const accepted = sent.filter((m) => m.accepted === 201 || m.accepted === 200);
+  const accepted = sent.filter(isAccepted);
   const snapshots = await readAll(
     stack.db,
     accepted.map((m) => `messages/${m.messageId}`),

@@ -3,7 +3,7 @@ import { taskId } from '../../shared/tasks/names.ts';
 import { SystemClock } from '../common/clock.ts';
 import { Prng } from '../common/random.ts';
 import type { PushConcurrency } from '../rbm-sandbox/index.ts';
-import { runDemoWorkload } from '../stack/demo.ts';
+import { isAccepted, runDemoWorkload } from '../stack/demo.ts';
 import { demoStatus } from '../stack/demo-status.ts';
 import type { FunctionName } from '../stack/functions-server.ts';
 import { functionNames } from '../stack/functions-server.ts';
@@ -164,7 +164,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         });
       },
       onAnswered: (message) => {
-        if (message.accepted === 201 || message.accepted === 200) tracker.watch([message.messageId]);
+        if (isAccepted(message)) tracker.watch([message.messageId]);
       },
     });
     if (!faults) throw new Error('the faults never started');
@@ -176,7 +176,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const settleUntil = clock.now() + settleWithinClockMs;
     // The tracker re-reads only the messages not yet ended; refused sends have nothing to end.
-    const unanswerable = sent.length - sent.filter((m) => m.accepted === 201 || m.accepted === 200).length;
+    const unanswerable = sent.filter((m) => !isAccepted(m)).length;
     const ended = () => unanswerable + tracker.settled.size;
     // Judge only once the platform has delivered every event it holds: a DELIVERED still queued
     // behind a failed post is not yet something the product could know.

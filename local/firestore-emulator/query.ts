@@ -153,7 +153,6 @@ function parseCursor(
   return { values, before: Boolean(c.before) };
 }
 
-/** Whether `doc` is in the query's collection (or collection group) under its parent. */
 /** Runs the query over the database as of `at` (latest when omitted), reading only its scope. */
 export function queryDatabase(q: NormalizedQuery, db: Database, at?: Micros): StoredDoc[] {
   return runQuery(q, db.documents(at, queryScope(q)));
@@ -166,6 +165,7 @@ function queryScope(q: NormalizedQuery): DocumentScope {
   return { collectionId: q.collectionId };
 }
 
+/** Whether `doc` is in the query's collection (or collection group) under its parent. */
 function inScope(q: NormalizedQuery, doc: StoredDoc): boolean {
   const base = q.parent.path;
   if (doc.path.length <= base.length || !base.every((s, i) => doc.path[i] === s)) return false;

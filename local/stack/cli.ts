@@ -3,7 +3,7 @@ import { parseCommandLine, usageError } from '../common/cli.ts';
 import { SystemClock } from '../common/clock.ts';
 import { isPushConcurrency } from '../rbm-sandbox/index.ts';
 import { formatText } from '../report/format.ts';
-import { runDemoWorkload } from './demo.ts';
+import { isAccepted, runDemoWorkload } from './demo.ts';
 import { outcomePushSummary } from './demo-outcomes.ts';
 import { demoStatus } from './demo-status.ts';
 import { SettleTracker } from './settle-tracker.ts';
@@ -168,12 +168,12 @@ if (runDemo) {
   );
   const sent = await runDemoWorkload(stack, messages, seed, {
     onAnswered: (message) => {
-      if (message.accepted === 201 || message.accepted === 200) tracker.watch([message.messageId]);
+      if (isAccepted(message)) tracker.watch([message.messageId]);
     },
   });
   const clockStart = clock.now();
   const limitMs = 40 * 60_000; // clock time: the slowest path (promo, 404, re-revoke) ends well before
-  const notAccepted = sent.filter((m) => m.accepted !== 201 && m.accepted !== 200);
+  const notAccepted = sent.filter((m) => !isAccepted(m));
   const refused = notAccepted.filter((m) => m.optedOut && m.accepted === 422).length;
   const unanswered = notAccepted.length - refused;
   const ended = () => notAccepted.length + tracker.settled.size;
@@ -211,7 +211,7 @@ if (runDemo) {
   printSummary(stack, status, sent.length, (Date.now() - started) / 1000);
   const pushes = await outcomePushSummary(
     stack,
-    sent.filter((m) => m.accepted === 201 || m.accepted === 200).map((m) => m.messageId),
+    sent.filter(isAccepted).map((m) => m.messageId),
   );
   if (pushes) printPushes(pushes);
   const pushesAgree = !pushes || (pushes.problems.length === 0 && pushes.badSignatures === 0);

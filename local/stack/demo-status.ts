@@ -1,5 +1,5 @@
 import { inconsistencies } from './consistency.ts';
-import type { DemoMessage } from './demo.ts';
+import { type DemoMessage, isAccepted } from './demo.ts';
 import type { Stack } from './start.ts';
 
 export interface DemoStatus {
@@ -14,7 +14,7 @@ export interface DemoStatus {
 
 /** Reads what the product recorded for the demo's messages and judges it against the sandboxes. */
 export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise<DemoStatus> {
-  const accepted = messages.filter((m) => m.accepted === 201 || m.accepted === 200);
+  const accepted = messages.filter(isAccepted);
   const refs = accepted.map((m) => stack.db.collection('messages').doc(m.messageId));
   const snapshots = refs.length > 0 ? await stack.db.getAll(...refs) : [];
   const byStatus: Record<string, number> = {};
@@ -50,7 +50,7 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
   // answer that is not 200/201 is a failure of the product, not a settled message.
   let refused = 0;
   for (const message of messages) {
-    if (message.accepted === 201 || message.accepted === 200) {
+    if (isAccepted(message)) {
       if (message.optedOut) {
         problems.push({
           messageId: message.messageId,

@@ -74,6 +74,11 @@ export interface DemoMessage {
   accepted?: number;
 }
 
+/** The messages function took the send: 201 created, or 200 for a repeat of one it already has. */
+export function isAccepted(message: DemoMessage): boolean {
+  return message.accepted === 201 || message.accepted === 200;
+}
+
 /** Deadlines short enough for a demo of about a minute at the default time scale. */
 const deadlines = { otp: '2m', promo: '10m' };
 
