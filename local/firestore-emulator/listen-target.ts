@@ -20,12 +20,12 @@ export interface ListenTarget {
   /** False only when the change certainly leaves the results as they were. */
   touchedBy(change: CommittedChange): boolean;
   /**
-   * The results after a commit, from the documents the target held and the ones the commit
-   * changed: exact where no other document can enter (no offset, no limit), and then it costs
-   * the size of the results, not of the database (a listener on a growing collection would
-   * otherwise rescan everything on every write). Undefined where the whole query must run.
+   * Whether `doc` belongs in the results, judged from the document alone. Set only where no
+   * other document can change that (no offset, no limit, no vector search): a commit is then
+   * applied from its changed documents only, costing the size of the commit, not of the results
+   * (a listener on a growing collection would otherwise redo its whole result set on every write).
    */
-  resultsAfter?(db: Database, held: Iterable<string>, changes: readonly CommittedChange[]): StoredDoc[];
+  admits?(doc: StoredDoc): boolean;
 }
 
 /** Validates a target of a stream on `database`; throws an RpcError the stream reports as the target's cause. */
@@ -58,24 +58,11 @@ function queryTarget(q: NormalizedQuery): ListenTarget {
   // the unwindowed query before and after a change cannot move the window.
   const unwindowed: NormalizedQuery = { ...q, offset: 0, limit: undefined };
   const matches = (doc: StoredDoc | undefined) => doc !== undefined && runQuery(unwindowed, [doc]).length > 0;
-  const windowed = q.offset > 0 || q.limit !== undefined;
+  const windowed = q.offset > 0 || q.limit !== undefined || q.nearest !== undefined;
   return {
     projection: q.projection,
     results: (db, at) => queryDatabase(q, db, at),
     touchedBy: (change) => matches(change.before) || matches(change.after),
-    ...(windowed
-      ? {}
-      : {
-          resultsAfter: (db: Database, held: Iterable<string>, changes: readonly CommittedChange[]) => {
-            const names = new Set(held);
-            for (const change of changes) names.add(change.name);
-            const candidates: StoredDoc[] = [];
-            for (const name of names) {
-              const doc = db.get(name);
-              if (doc) candidates.push(doc);
-            }
-            return runQuery(q, candidates);
-          },
-        }),
+    ...(windowed ? {} : { admits: matches }),
   };
 }

@@ -1,6 +1,6 @@
 import type { ListenTarget } from './listen-target.ts';
 import { documentChanged, documentDeleted, documentRemoved, type ListenResponse } from './listen-wire.ts';
-import type { Database, StoredDoc } from './store.ts';
+import type { CommittedChange, Database, StoredDoc } from './store.ts';
 import type { Micros } from './timestamps.ts';
 
 /**
@@ -25,11 +25,6 @@ export class TargetView {
     return this.#told.size;
   }
 
-  /** The documents the client holds for this target. */
-  held(): Iterable<string> {
-    return this.#told.keys();
-  }
-
   update(db: Database, results: readonly StoredDoc[], readTime: Micros): ListenResponse[] {
     const next = versions(results);
     const messages: ListenResponse[] = [];
@@ -45,6 +40,35 @@ export class TargetView {
     }
     this.#told = next;
     return messages;
+  }
+
+  /**
+   * The messages for one commit, from its changed documents alone; only for a target that
+   * `admits` documents one by one. A document is judged as it is now (commits notify
+   * synchronously, so that is as of this commit).
+   */
+  applyCommit(
+    db: Database,
+    changes: readonly CommittedChange[],
+    admits: (doc: StoredDoc) => boolean,
+    readTime: Micros,
+  ): ListenResponse[] {
+    // Departures first, then arrivals and rewrites, as `update` sends them.
+    const departed: ListenResponse[] = [];
+    const changed: ListenResponse[] = [];
+    for (const name of new Set(changes.map((c) => c.name))) {
+      const doc = db.get(name);
+      if (doc && admits(doc)) {
+        if (this.#told.get(name) === doc.updateTime) continue;
+        this.#told.set(name, doc.updateTime);
+        changed.push(documentChanged(doc, this.id, this.target.projection));
+      } else if (this.#told.delete(name)) {
+        departed.push(
+          doc ? documentRemoved(name, this.id, readTime) : documentDeleted(name, this.id, readTime),
+        );
+      }
+    }
+    return [...departed, ...changed];
   }
 }
 

@@ -169,11 +169,10 @@ class ListenStream {
     const messages: ListenResponse[] = [];
     for (const view of this.#views.values()) {
       if (event.kind === 'commit' && !event.changes.some((c) => view.target.touchedBy(c))) continue;
-      const results =
-        event.kind === 'commit' && view.target.resultsAfter
-          ? view.target.resultsAfter(db, view.held(), event.changes)
-          : view.target.results(db);
-      messages.push(...view.update(db, results, readTime));
+      const { admits } = view.target;
+      if (event.kind === 'commit' && admits) {
+        messages.push(...view.applyCommit(db, event.changes, admits, readTime));
+      } else messages.push(...view.update(db, view.target.results(db), readTime));
     }
     if (messages.length === 0) return;
     this.#sendAll(messages);
