@@ -1,3 +1,5 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { collections } from '../../shared/store/documents.ts';
 import { type DemoMessage, isAccepted } from '../stack/demo.ts';
 import type { DemoStatus } from '../stack/demo-status.ts';
 import { readAll } from '../stack/read-all.ts';
@@ -49,11 +51,32 @@ export interface Lateness {
   late: string[];
 }
 
-/** The bound of one message, in clock seconds, given how many times the sweep re-drove it. */
-export type LatenessBound = (redrives: number) => number;
+/**
+ * The faults one message met that its bound pays for: each re-drive by the sweep, and each
+ * call a dying process left unanswered (claimed, its answer never stored), which the task's
+ * retry may repeat only once the claim's lease has run out.
+ */
+export interface MessageFaults {
+  redrives: number;
+  unansweredRevokeCalls: number;
+  /** Fallback and escalation sends. */
+  unansweredSmsCalls: number;
+}
 
-/** How long after its deadline each message was first seen terminal, against its bound. */
-export function lateness(tracker: SettleTracker, sent: DemoMessage[], bound: LatenessBound): Lateness {
+/** The bound of one message, in clock seconds, given the faults it met. */
+export type LatenessBound = (faults: MessageFaults) => number;
+
+/**
+ * How long after its deadline each message was first seen terminal, against its bound. The
+ * bound is first taken with the re-drives alone (the tracker has them); only a message past
+ * that has its calls counted (its record and timeline read), so the judgement reads little.
+ */
+export async function lateness(
+  db: Firestore,
+  tracker: SettleTracker,
+  sent: DemoMessage[],
+  bound: LatenessBound,
+): Promise<Lateness> {
   const seconds: number[] = [];
   const late: string[] = [];
   for (const message of sent) {
@@ -61,10 +84,12 @@ export function lateness(tracker: SettleTracker, sent: DemoMessage[], bound: Lat
     if (!settled || settled.deadline === null) continue;
     const s = (settled.settledAt - settled.deadline) / 1000;
     seconds.push(s);
-    const allowed = bound(settled.redrives);
+    if (s <= bound({ redrives: settled.redrives, unansweredRevokeCalls: 0, unansweredSmsCalls: 0 })) continue;
+    const faults = { redrives: settled.redrives, ...(await unansweredCalls(db, message.messageId)) };
+    const allowed = bound(faults);
     if (s > allowed)
       late.push(
-        `${message.messageId} (${message.path}): terminal ${Math.round(s)} s after its deadline, bound ${Math.round(allowed)} s with ${settled.redrives} re-drives`,
+        `${message.messageId} (${message.path}): terminal ${Math.round(s)} s after its deadline, bound ${Math.round(allowed)} s with ${faults.redrives} re-drives, ${faults.unansweredRevokeCalls} revoke and ${faults.unansweredSmsCalls} SMS calls unanswered`,
       );
   }
   seconds.sort((a, b) => a - b);
@@ -73,6 +98,32 @@ export function lateness(tracker: SettleTracker, sent: DemoMessage[], bound: Lat
       ? 0
       : Math.round(seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!);
   return { p50: at(0.5), p99: at(0.99), max: Math.round(seconds.at(-1) ?? 0), late };
+}
+
+/**
+ * What a process killed mid-call left behind. A revoke call's timeline entry is written with
+ * its answer, so the unanswered ones are the record's claims (`revocation.attempts`) less the
+ * entries; an SMS attempt's entry is written as "sending" by its claim and overwritten with
+ * the answer, so the unanswered ones still say "sending".
+ */
+export async function unansweredCalls(
+  db: Firestore,
+  messageId: string,
+): Promise<Omit<MessageFaults, 'redrives'>> {
+  const ref = db.collection(collections.messages).doc(messageId);
+  const [record, timeline] = await Promise.all([
+    ref.get(),
+    ref.collection(collections.events).select('outcome').get(),
+  ]);
+  const claimed = record.get('revocation.attempts');
+  const answeredRevokes = timeline.docs.filter((d) => /^revoke-attempt-\d+$/.test(d.id)).length;
+  const sending = timeline.docs.filter(
+    (d) => /^(fallback|escalation)-attempt-\d+$/.test(d.id) && d.get('outcome') === 'sending',
+  ).length;
+  return {
+    unansweredRevokeCalls: Math.max(0, (typeof claimed === 'number' ? claimed : 0) - answeredRevokes),
+    unansweredSmsCalls: sending,
+  };
 }
 
 /**

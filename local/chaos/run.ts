@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { fallbackLeaseMs } from '../../shared/lifecycle/fallback.ts';
+import { revokeLeaseMs } from '../../shared/lifecycle/revocation.ts';
 import { taskId } from '../../shared/tasks/names.ts';
 import { SystemClock } from '../common/clock.ts';
 import { Prng } from '../common/random.ts';
@@ -14,6 +16,7 @@ import {
   eventsNotStored,
   inconsistentMessages,
   type Lateness,
+  type LatenessBound,
   lateness,
   unsettledMessages,
 } from './judge.ts';
@@ -97,15 +100,26 @@ const sweep = { everyMs: 60_000, boundSeconds: 120 };
  * in clock seconds: three revoke rounds of the longest grace (120 s), a retry
  * budget of backoff (10 tries, 1 s doubling to 60 s: 243 s) for the revoke and
  * for the SMS, and one sweep period for each fault the sweep recovered (each
- * re-drive) and one more, as the lifecycle properties count it; plus, once,
- * the confirm step's longest wait while the webhook is behind
+ * re-drive) and one more, as the lifecycle properties count it; the claim's
+ * lease for each call a killed process left unanswered (the retry waits it
+ * out); plus, once, the confirm step's longest wait while the webhook is behind
  * (INGESTION_MAX_DEFER_SECONDS, default 300); plus the time Firestore was stalled.
  */
-function latenessBound(stalledClockSeconds: number) {
+function latenessBound(stalledClockSeconds: number): LatenessBound {
   const sweepPeriod = sweep.boundSeconds + sweep.everyMs / 1000;
-  return (redrives: number) =>
-    3 * 120 + 2 * 243 + (redrives + 1) * sweepPeriod + maxConfirmDeferSeconds + stalledClockSeconds;
+  const smsLeaseSeconds = fallbackLeaseMs(smsTimeoutMs) / 1000;
+  return ({ redrives, unansweredRevokeCalls, unansweredSmsCalls }) =>
+    3 * 120 +
+    2 * 243 +
+    (redrives + 1) * sweepPeriod +
+    unansweredRevokeCalls * (revokeLeaseMs / 1000) +
+    unansweredSmsCalls * smsLeaseSeconds +
+    maxConfirmDeferSeconds +
+    stalledClockSeconds;
 }
+
+/** SMS_TIMEOUT_MS's default, which the stack's functions run with. */
+const smsTimeoutMs = 10_000;
 
 /** INGESTION_MAX_DEFER_SECONDS's default, which the stack's functions run with. */
 const maxConfirmDeferSeconds = 300;
@@ -193,7 +207,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await tracker.stop();
     const status = await demoStatus(stack, sent);
     const stalledClockSeconds = (faults.stalledMs / 1000) * options.timeScale;
-    const late = lateness(tracker, sent, latenessBound(stalledClockSeconds));
+    const late = await lateness(stack.db, tracker, sent, latenessBound(stalledClockSeconds));
     const events = await eventsNotStored(stack);
     const { late: lateMessages, ...latenessFigures } = late;
     const violations = [
