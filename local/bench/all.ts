@@ -84,7 +84,7 @@ const results: BenchResults = {
 for (const name of only as BenchName[]) {
   const plan = plans[name];
   const args = [...(values.quick ? plan.quick : plan.full), ...plan.json];
-  results.commands[name] = `node ${plan.script} ${args.join(' ')}`;
+  results.commands[name] = ['node', plan.script, ...args].join(' ');
   if (!existsSync(join(repoRoot, plan.script))) {
     results.failures[name] = `${plan.script} is not in this checkout`;
     continue;
