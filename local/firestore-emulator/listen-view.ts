@@ -44,11 +44,9 @@ export class TargetView {
 
   /**
    * The messages for one commit, from its changed documents alone; only for a target that
-   * `admits` documents one by one. A document is judged as it is now (commits notify
-   * synchronously, so that is as of this commit).
+   * `admits` documents one by one. Each document is judged as the commit left it.
    */
   applyCommit(
-    db: Database,
     changes: readonly CommittedChange[],
     admits: (doc: StoredDoc) => boolean,
     readTime: Micros,
@@ -56,8 +54,8 @@ export class TargetView {
     // Departures first, then arrivals and rewrites, as `update` sends them.
     const departed: ListenResponse[] = [];
     const changed: ListenResponse[] = [];
-    for (const name of new Set(changes.map((c) => c.name))) {
-      const doc = db.get(name);
+    const after = new Map(changes.map((c) => [c.name, c.after]));
+    for (const [name, doc] of after) {
       if (doc && admits(doc)) {
         if (this.#told.get(name) === doc.updateTime) continue;
         this.#told.set(name, doc.updateTime);

@@ -171,7 +171,7 @@ class ListenStream {
       if (event.kind === 'commit' && !event.changes.some((c) => view.target.touchedBy(c))) continue;
       const { admits } = view.target;
       if (event.kind === 'commit' && admits) {
-        messages.push(...view.applyCommit(db, event.changes, admits, readTime));
+        messages.push(...view.applyCommit(event.changes, admits, readTime));
       } else messages.push(...view.update(db, view.target.results(db), readTime));
     }
     if (messages.length === 0) return;
