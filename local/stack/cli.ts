@@ -3,7 +3,7 @@ import { parseCommandLine, usageError } from '../common/cli.ts';
 import { SystemClock } from '../common/clock.ts';
 import { isPushConcurrency } from '../rbm-sandbox/index.ts';
 import { formatText } from '../report/format.ts';
-import { isAccepted, runDemoWorkload } from './demo.ts';
+import { isAccepted, onlinePaths, runDemoWorkload } from './demo.ts';
 import { outcomePushSummary } from './demo-outcomes.ts';
 import { demoStatus } from './demo-status.ts';
 import { SettleTracker } from './settle-tracker.ts';
@@ -216,7 +216,14 @@ if (runDemo) {
   if (pushes) printPushes(pushes);
   const pushesAgree = !pushes || (pushes.problems.length === 0 && pushes.badSignatures === 0);
   if (args.exit)
-    await shutdown(status.settled === status.total && status.problems.length === 0 && pushesAgree ? 0 : 1);
+    await shutdown(
+      status.settled === status.total &&
+        status.problems.length === 0 &&
+        status.onlineDuplicates === 0 &&
+        pushesAgree
+        ? 0
+        : 1,
+    );
 } else if (args.exit) {
   await shutdown(0);
 }
@@ -264,6 +271,9 @@ function printSummary(
   for (const [name, count] of Object.entries(status.byStatus).sort())
     console.error(`  ${name.padEnd(12)} ${count}`);
   console.error(`  ${webhookDeliverySummary(stack.rbm.truth.webhook, stack.rbm.webhookDelivery)}`);
+  console.error(
+    `  duplicate deliveries where the phone was online (${[...onlinePaths].join('; ')}): ${status.onlineDuplicates}`,
+  );
   if (status.problems.length === 0) {
     console.error('  every settled message agrees with the sandbox ground truth');
   } else {

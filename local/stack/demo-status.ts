@@ -1,5 +1,5 @@
 import { inconsistencies } from './consistency.ts';
-import { type DemoMessage, isAccepted } from './demo.ts';
+import { type DemoMessage, isAccepted, onlinePaths } from './demo.ts';
 import type { Stack } from './start.ts';
 
 export interface DemoStatus {
@@ -10,6 +10,8 @@ export interface DemoStatus {
   /** Per message, what disagrees with the ground truth (only settled messages are judged). */
   problems: Array<{ messageId: string; path: string; problems: string[] }>;
   smsSent: number;
+  /** Messages to a phone that was online (`onlinePaths`) that reached it as RCS and as SMS. */
+  onlineDuplicates: number;
 }
 
 /** Reads what the product recorded for the demo's messages and judges it against the sandboxes. */
@@ -21,6 +23,7 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
   const problems: DemoStatus['problems'] = [];
   let settled = messages.length - accepted.length;
   let smsSent = 0;
+  let onlineDuplicates = 0;
   // One pass over the SMS sandbox's records, not one per message.
   const smsTo = new Map<string, number>();
   for (const sms of stack.sms.sent()) smsTo.set(sms.to, (smsTo.get(sms.to) ?? 0) + 1);
@@ -30,6 +33,7 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const smsCount = smsTo.get(message.phoneNumber) ?? 0;
     smsSent += smsCount;
+    if (data?.duplicateDelivery === true && onlinePaths.has(message.path)) onlineDuplicates += 1;
     if (!data || data.dueAt !== undefined) return;
     settled += 1;
     const found = inconsistencies(
@@ -74,5 +78,5 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
     });
   }
   if (refused > 0) byStatus.refused = refused;
-  return { byStatus, settled, total: messages.length, problems, smsSent };
+  return { byStatus, settled, total: messages.length, problems, smsSent, onlineDuplicates };
 }

@@ -11,6 +11,11 @@ interface Path {
   rules: PhoneRules;
   /** Opt the number out before sending (the send is refused). */
   optOut?: boolean;
+  /**
+   * The phone is online and gets the RCS message within seconds: an SMS as well (a duplicate
+   * delivery) is the product's fault, the failure a burst must not cause (issue 11's bar).
+   */
+  online?: true;
 }
 
 /**
@@ -18,16 +23,18 @@ interface Path {
  * appears in a run of 40 messages or more. Times are clock time.
  */
 const paths: Path[] = [
-  { name: 'online', share: 0.25, rules: { rcs: true, offline: [], neverReads: true } },
+  { name: 'online', share: 0.25, online: true, rules: { rcs: true, offline: [], neverReads: true } },
   {
     name: 'online, reads',
     share: 0.15,
+    online: true,
     rules: { rcs: true, offline: [], read: { probability: 1, delay: { median: 20_000, spread: 0.5 } } },
   },
   {
     // Reads it, but has turned read receipts off: the platform never says READ.
     name: 'reads, read receipts off',
     share: 0.05,
+    online: true,
     rules: {
       rcs: true,
       offline: [],
@@ -62,6 +69,9 @@ const paths: Path[] = [
   { name: 'not RCS-capable', share: 0.1, rules: { rcs: false } },
   { name: 'opted out', share: 0.05, rules: { rcs: true, offline: [] }, optOut: true },
 ];
+
+/** The demo's paths whose phone is online: no duplicate delivery is acceptable there. */
+export const onlinePaths: ReadonlySet<string> = new Set(paths.filter((p) => p.online).map((p) => p.name));
 
 export interface DemoMessage {
   messageId: string;

@@ -220,6 +220,7 @@ describe('npm start: the ready line and shutdown', () => {
     expect(stderr).toMatch(/9\/9 messages settled/);
     expect(stderr).toMatch(/refused\s+1\n/); // the opted-out number
     expect(stderr).toContain('every settled message agrees with the sandbox ground truth');
+    expect(stderr).toMatch(/duplicate deliveries where the phone was online \(online; [^)]*\): 0\n/);
     // The webhook side of the summary: adaptive by default, like Pub/Sub push.
     expect(stderr).toMatch(
       /webhook \(adaptive\): \d+ events acknowledged; lag p50 .+, max .+ \(publish to 200, clock time\); at most \d+ POSTs? in flight at once\n/,
