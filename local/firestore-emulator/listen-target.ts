@@ -54,8 +54,9 @@ function documentsTarget(wireNames: readonly string[], database: string): Listen
 }
 
 function queryTarget(q: NormalizedQuery): ListenTarget {
-  // Offset and limit are the only steps that depend on other documents: a document outside
-  // the unwindowed query before and after a change cannot move the window.
+  // Offset, limit and a vector search's nearest are the only steps that depend on other
+  // documents: a document outside the unwindowed query before and after a change cannot move
+  // the window.
   const unwindowed: NormalizedQuery = { ...q, offset: 0, limit: undefined };
   const matches = (doc: StoredDoc | undefined) => doc !== undefined && runQuery(unwindowed, [doc]).length > 0;
   const windowed = q.offset > 0 || q.limit !== undefined || q.nearest !== undefined;

@@ -19,7 +19,8 @@ const usage = `Usage: npm start -- [options]
   --messages N         demo messages (default 60)
   --seed S             seed for the phones and the demo mix (default 1)
   --time-scale X       clock speed vs real time (default 20: a 10-minute deadline takes 30 s)
-  --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth
+  --exit               exit after the demo: 0 only if every message is terminal and matches the ground truth,
+                       no online phone got RCS and SMS both, and every outcome push was right
   --log-level L        debug, info, warn (default) or error: the functions' and sandboxes' JSON log lines, on stdout after the ready line
   --capability-check C  off (default) or on: CAPABILITY_CHECK, a capability check on the number's regional host before each send
   --webhook-concurrency M  adaptive (default: the RBM sandbox posts as Pub/Sub push does, a window that adapts to the answers) or serial (one event at a time)

@@ -21,14 +21,11 @@ const settledStatuses = new Set(['delivered', 'read', 'revoked', 'sms_sent', 'du
  */
 export function inconsistencies(belief: Belief, truth: MessageTruth | undefined, allSms: number): string[] {
   const problems: string[] = [];
-  // A nudge is an SMS to the same number: what is left is the fallback's.
   const nudged = belief.escalation?.state === 'sent';
   if (nudged && allSms === 0) problems.push('escalation sent but no SMS in the SMS sandbox');
   if (nudged && truth && truth.deliveredAt === null)
     problems.push('nudged, but the phone never got the message');
-  let smsCount = nudged ? Math.max(0, allSms - 1) : allSms;
-  // A nudge whose attempt's outcome was never learnt may account for one SMS, and its record says so.
-  if (!nudged && belief.escalation?.outcomeUnknown && smsCount > 0) smsCount -= 1;
+  const smsCount = fallbackSmsCount(belief, allSms);
   if (!settledStatuses.has(belief.status) || belief.dueAt !== undefined) {
     problems.push(`not in a terminal state (status ${belief.status})`);
   }
@@ -46,4 +43,12 @@ export function inconsistencies(belief: Belief, truth: MessageTruth | undefined,
     problems.push(`status ${belief.status} but an SMS was sent`);
   }
   return problems;
+}
+
+/** Of the SMS the number got, those of the fallback: a nudge is an SMS to the same number too. */
+export function fallbackSmsCount(belief: Pick<Belief, 'escalation'>, allSms: number): number {
+  if (belief.escalation?.state === 'sent') return Math.max(0, allSms - 1);
+  // A nudge whose attempt's outcome was never learnt may account for one SMS, and its record says so.
+  if (belief.escalation?.outcomeUnknown && allSms > 0) return allSms - 1;
+  return allSms;
 }

@@ -1,4 +1,4 @@
-import { inconsistencies } from './consistency.ts';
+import { fallbackSmsCount, inconsistencies } from './consistency.ts';
 import { type DemoMessage, isAccepted, onlinePaths } from './demo.ts';
 import type { Stack } from './start.ts';
 
@@ -10,7 +10,10 @@ export interface DemoStatus {
   /** Per message, what disagrees with the ground truth (only settled messages are judged). */
   problems: Array<{ messageId: string; path: string; problems: string[] }>;
   smsSent: number;
-  /** Messages to a phone that was online (`onlinePaths`) that reached it as RCS and as SMS. */
+  /**
+   * Messages to a phone that was online (`onlinePaths`) that reached it as RCS and as a fallback
+   * SMS, by the sandboxes' ground truth (so one the record missed, an SMS whose answer was lost, counts).
+   */
   onlineDuplicates: number;
 }
 
@@ -33,7 +36,13 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const smsCount = smsTo.get(message.phoneNumber) ?? 0;
     smsSent += smsCount;
-    if (data?.duplicateDelivery === true && onlinePaths.has(message.path)) onlineDuplicates += 1;
+    const truth = stack.rbm.truth.message(message.messageId);
+    if (
+      onlinePaths.has(message.path) &&
+      truth?.deliveredAt != null &&
+      fallbackSmsCount({ escalation: data?.escalation }, smsCount) > 0
+    )
+      onlineDuplicates += 1;
     if (!data || data.dueAt !== undefined) return;
     settled += 1;
     const found = inconsistencies(
@@ -44,7 +53,7 @@ export async function demoStatus(stack: Stack, messages: DemoMessage[]): Promise
         smsOutcomeUnknown: data.fallback?.outcomeUnknown === true,
         escalation: data.escalation,
       },
-      stack.rbm.truth.message(message.messageId),
+      truth,
       smsCount,
     );
     if (found.length > 0)
