@@ -86,15 +86,11 @@ if (!isPushConcurrency(concurrency))
 const functionsChoice = (['in-process', 'processes', 'auto'] as const).find((m) => m === args.functions);
 if (!functionsChoice)
   usageError(program, `--functions must be in-process, processes or auto, got "${args.functions}"`);
+const runDemo = args.demo && !args['no-demo'] && messages > 0;
 // At 3,000 messages the one process spent a fifth of its CPU in functions-framework's per-request
 // domains and fell minutes behind (docs/BENCHMARKS.md, "A burst through npm start").
 const functionsMode =
-  functionsChoice === 'auto'
-    ? args.demo && !args['no-demo'] && messages > 1_000
-      ? 'processes'
-      : 'in-process'
-    : functionsChoice;
-const runDemo = args.demo && !args['no-demo'] && messages > 0;
+  functionsChoice === 'auto' ? (runDemo && messages > 1_000 ? 'processes' : 'in-process') : functionsChoice;
 
 const clock = new SystemClock({ scale: timeScale });
 let stack: Stack | undefined;
