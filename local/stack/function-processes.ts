@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SystemClock } from '../common/clock.ts';
+import { tcpAccepts } from '../common/tcp.ts';
 import { type FunctionName, type FunctionsServer, functionNames } from './functions-server.ts';
 
 /*
@@ -184,7 +185,10 @@ async function untilAnswering(
     }
     try {
       if (url !== undefined) {
-        await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1_000) });
+        // A TCP connect, not a request: a function would log the probe (the webhook's 405 for a
+        // GET), and npm start forwards the functions' log lines, ahead of its ready line.
+        const { hostname, port } = new URL(url);
+        await tcpAccepts(hostname, Number(port), 1_000);
         return;
       }
     } catch {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { Firestore } from '@google-cloud/firestore';
 import { configSections } from '../../shared/config/schema.ts';
 import type { SmsProviderName } from '../../shared/sms/types.ts';
 import { shardQueueName } from '../../shared/tasks/names.ts';
 import { useTimeSource } from '../../shared/time/now.ts';
 import { type Clock, SystemClock } from '../common/clock.ts';
+import { tcpAccepts } from '../common/tcp.ts';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../firestore-emulator/index.ts';
 import { type OutcomeReceiver, startOutcomeReceiver } from '../outcome-receiver/index.ts';
 import { newSigningSecret } from '../outcome-receiver/verify.ts';
@@ -398,22 +398,10 @@ function ingestionEnvironment(given: Partial<IngestionSeconds>): Record<string, 
 
 /** Fails fast, naming what is missing, when nothing listens at `host:port` (instead of hanging on gRPC retries). */
 async function expectListening(hostPort: string, what: string): Promise<void> {
-  const [host, port] = [
-    hostPort.slice(0, hostPort.lastIndexOf(':')),
-    Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)),
-  ];
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host, port, timeout: 3_000 });
-    const fail = (reason: string) => {
-      socket.destroy();
-      reject(new Error(`${what} at ${hostPort} is not reachable (${reason})`));
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('no answer within 3 s'));
-    socket.once('error', (error) => fail(error.message));
+  const host = hostPort.slice(0, hostPort.lastIndexOf(':'));
+  const port = Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+  await tcpAccepts(host, port, 3_000).catch((error: Error) => {
+    throw new Error(`${what} at ${hostPort} is not reachable (${error.message})`);
   });
 }
 

@@ -244,6 +244,8 @@ describe('npm start: the ready line and shutdown', () => {
       '--exit',
       ...freePorts,
     ]);
+    // First, before any function's log line: the readiness probes are TCP connects, which log nothing.
+    expect(s.first.startsWith('{"ready":true'), s.first).toBe(true);
     const ready = JSON.parse(s.first);
     const ports = Object.values(ready.functions as Record<string, string>).map((url) => endpoint(url).port);
     expect(new Set(ports).size).toBe(6); // messages and the other five, each listening apart
